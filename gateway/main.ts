@@ -1,0 +1,23 @@
+// CLI: runs the gateway alone against a config file, for real deployments: `npm run gateway -- --config file.yaml`.
+import { parseArgs } from "node:util";
+import { loadConfigFile } from "#config/load.ts";
+import { startGateway } from "./server.ts";
+
+const { values } = parseArgs({ options: { config: { type: "string", short: "c" } } });
+const configPath = values.config ?? "config/examples/gateway.yaml";
+const config = await loadConfigFile(configPath).catch((error: Error) => {
+  console.error(error.message);
+  process.exit(2);
+});
+const gateway = await startGateway(config);
+gateway.runtime.services.logger.info({ url: gateway.url, configPath, version: gateway.runtime.snapshot.hash }, "gateway listening");
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    gateway.runtime.services.logger.info({ signal }, "shutting down: finishing in-flight requests");
+    void gateway.close().then(() => process.exit(0));
+  });
+}

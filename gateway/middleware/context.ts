@@ -1,0 +1,16 @@
+// Typed per-request context variables shared by middleware and routes (Hono's ContextVariableMap).
+import type { Logger } from "pino";
+import type { Caller } from "#gateway/pipeline/types.ts";
+import type { GatewaySnapshot } from "#gateway/runtime/runtime.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    requestId: string;
+    log: Logger;
+    snapshot: GatewaySnapshot;
+    caller: Caller;
+    jsonBody: unknown;
+    /** Set by routes so the access log and metrics can name the model. */
+    model: string;
+  }
+}

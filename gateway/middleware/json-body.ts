@@ -1,0 +1,65 @@
+// Reads a JSON request body within the configured size and nesting limits before parsing, so a huge or
+// 5,000-deep body is refused with a 4xx instead of exhausting memory or the stack.
+import type { IncomingMessage } from "node:http";
+import type { Context, MiddlewareHandler } from "hono";
+import { InvalidRequestError, PayloadTooLargeError } from "#gateway/openai/errors.ts";
+
+export function jsonBody(limits: () => { maxBodyBytes: number; maxJsonDepth: number }): MiddlewareHandler {
+  return async function jsonBodyMiddleware(c, next) {
+    const { maxBodyBytes, maxJsonDepth } = limits();
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+    const text = await readText(c, maxBodyBytes);
+    if (!text.trim()) throw new InvalidRequestError("The request body is empty; expected a JSON object.");
+    if (exceedsDepth(text, maxJsonDepth)) {
+      throw new InvalidRequestError(`The request body is nested deeper than ${maxJsonDepth} levels.`, null, "json_too_deep");
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      throw new InvalidRequestError(
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
+        null,
+        "invalid_json",
+      );
+    }
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new InvalidRequestError("The request body must be a JSON object.", null, "invalid_json");
+    }
+    c.set("jsonBody", parsed);
+    await next();
+  };
+}
+
+async function readText(c: Context, maxBytes: number): Promise<string> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // The Node request stream avoids the cost of building a web Request body on the hot path.
+  const source: AsyncIterable<Uint8Array> | null = incoming ?? (c.req.raw.body as AsyncIterable<Uint8Array> | null);
+  if (!source) return "";
+  for await (const chunk of source) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw new PayloadTooLargeError(maxBytes);
+    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
+}
+
+/** Scans brackets outside strings; linear, never recursive. */
+export function exceedsDepth(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92 /* \ */) i++;
+      else if (ch === 34 /* " */) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+      if (++depth > maxDepth) return true;
+    } else if (ch === 125 || ch === 93) depth--;
+  }
+  return false;
+}

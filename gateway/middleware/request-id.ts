@@ -1,0 +1,18 @@
+// Gives every request an id (the client's x-request-id when trusted, else a fresh one), echoes it on the
+// response and binds it into the request's logger so every log line carries it.
+import { randomUUID } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+
+const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function requestId(opts: { logger: Logger; trustHeader: () => boolean }): MiddlewareHandler {
+  return async function requestIdMiddleware(c, next) {
+    const offered = c.req.header("x-request-id");
+    const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : `req_${randomUUID().replaceAll("-", "")}`;
+    c.set("requestId", id);
+    c.set("log", opts.logger.child({ requestId: id }));
+    c.header("x-request-id", id);
+    await next();
+  };
+}

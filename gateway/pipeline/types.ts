@@ -1,0 +1,69 @@
+// The contract every stage of the request path speaks: a route turns a validated client request into a
+// ForwardRequest, and a chain of ForwardLayers (rate limit → cache → coalescing → routing/resilience → upstream)
+// turns it into a ForwardResult. Each layer does one job and calls `next`, like undici's interceptors.
+
+export type Endpoint = "chat.completions" | "completions" | "embeddings";
+
+export const endpointPaths: Record<Endpoint, string> = {
+  "chat.completions": "/v1/chat/completions",
+  completions: "/v1/completions",
+  embeddings: "/v1/embeddings",
+};
+
+export type Caller = {
+  tenant: string;
+  /** The API key's configured name (never the secret). */
+  keyName: string;
+};
+
+export type ForwardRequest = {
+  endpoint: Endpoint;
+  model: string;
+  /** The validated client body, as JSON, ready to send upstream. Layers may copy-and-modify, never mutate. */
+  body: Record<string, unknown>;
+  stream: boolean;
+  caller: Caller;
+  requestId: string;
+  /** Aborts when the client disconnects or the deadline passes. */
+  signal: AbortSignal;
+  /** Epoch milliseconds by which every attempt must be done. */
+  deadline: number;
+  /** Lower-cased request headers the layers may read (cache controls and the like). */
+  headers: Record<string, string>;
+};
+
+/** One SSE `data:` payload: a JSON chunk's text, or the literal "[DONE]". */
+export type SseData = string;
+
+export type JsonResult = {
+  kind: "json";
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+};
+
+export type StreamResult = {
+  kind: "stream";
+  status: number;
+  headers: Record<string, string>;
+  /**
+   * The stream's data payloads in order. Layers wrap it to observe (usage, caching) without buffering.
+   * It throws if the stream breaks after it started; the route then sends an SSE error event.
+   */
+  events: AsyncIterable<SseData>;
+};
+
+export type ForwardResult = JsonResult | StreamResult;
+
+export type Forwarder = (req: ForwardRequest) => Promise<ForwardResult>;
+export type ForwardLayer = (next: Forwarder) => Forwarder;
+
+/** Builds one forwarder from layers, outermost first. */
+export function compose(layers: ForwardLayer[], terminal: Forwarder): Forwarder {
+  return layers.reduceRight<Forwarder>((next, layer) => layer(next), terminal);
+}
+
+/** Adds headers to a result without mutating it (results may be shared, e.g. by coalescing). */
+export function withHeaders(result: ForwardResult, headers: Record<string, string>): ForwardResult {
+  return { ...result, headers: { ...result.headers, ...headers } };
+}

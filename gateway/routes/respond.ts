@@ -1,0 +1,57 @@
+// Writes a ForwardResult to the client: JSON as is, streams as SSE relayed event by event (never buffered);
+// a stream that breaks after it started ends with an OpenAI-shaped error event instead of a silent cut.
+import type { Context } from "hono";
+import { GatewayError, internalError } from "#gateway/openai/errors.ts";
+import { frameData, frameError } from "#gateway/openai/sse.ts";
+import type { ForwardResult, StreamResult } from "#gateway/pipeline/types.ts";
+
+export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome: StreamOutcome) => void): Response {
+  if (result.kind === "json") {
+    onStreamEnd("complete");
+    return c.json(result.body as object, result.status as 200, result.headers);
+  }
+  return new Response(sseBody(result, c.get("log"), onStreamEnd), {
+    status: result.status,
+    headers: {
+      ...result.headers,
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+      "x-request-id": c.get("requestId"),
+    },
+  });
+}
+
+export type StreamOutcome = "complete" | "error" | "client_closed";
+
+function sseBody(result: StreamResult, log: Context["var"]["log"], onEnd: (o: StreamOutcome) => void): ReadableStream<Uint8Array> {
+  const iterator = result.events[Symbol.asyncIterator]();
+  let finished = false;
+  const finish = (outcome: StreamOutcome) => {
+    if (!finished) onEnd(outcome);
+    finished = true;
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await iterator.next();
+        if (next.done) {
+          finish("complete");
+          controller.close();
+        } else controller.enqueue(frameData(next.value));
+      } catch (error) {
+        const failure = error instanceof GatewayError ? error : internalError(error);
+        log.warn({ err: error }, "stream ended with an error after it started");
+        finish("error");
+        controller.enqueue(frameError(failure.toBody()));
+        controller.close();
+      }
+    },
+    async cancel() {
+      // The client went away: stop pulling from the node so its work is abandoned too.
+      finish("client_closed");
+      await iterator.return?.();
+    },
+  });
+}

@@ -1,0 +1,16 @@
+// GET /v1/models and /v1/models/{id}: the union of what the configured nodes serve, in OpenAI's list shape.
+import type { Hono } from "hono";
+import { ModelNotFoundError } from "#gateway/openai/errors.ts";
+import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+
+const startedAt = Math.floor(Date.now() / 1000);
+const describe = (id: string) => ({ id, object: "model", created: startedAt, owned_by: "switchyard" });
+
+export function registerModelListRoutes(app: Hono, runtime: GatewayRuntime): void {
+  app.get("/v1/models", (c) => c.json({ object: "list", data: runtime.models().map(describe) }));
+  app.get("/v1/models/:id{.+}", (c) => {
+    const id = c.req.param("id");
+    if (!runtime.models().includes(id)) throw new ModelNotFoundError(id);
+    return c.json(describe(id));
+  });
+}

@@ -1,0 +1,55 @@
+// One handler shape for every model endpoint: validate → check limits and model → budget → forward → respond.
+import type { Context, Handler } from "hono";
+import type { z } from "zod";
+import type { SwitchyardConfig } from "#config/schema.ts";
+import { ModelNotFoundError } from "#gateway/openai/errors.ts";
+import { validateBody } from "#gateway/openai/validate.ts";
+import { requestBudget } from "#gateway/pipeline/deadline.ts";
+import type { Endpoint } from "#gateway/pipeline/types.ts";
+import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import { respond } from "../respond.ts";
+
+export type RouteSpec<T extends { model: string }> = {
+  endpoint: Endpoint;
+  schema: z.ZodType<T>;
+  /** Endpoint-specific limits beyond the schema (message counts, token caps); throws InvalidRequestError. */
+  checkLimits: (body: T, limits: SwitchyardConfig["server"]["limits"]) => void;
+  streams: boolean;
+};
+
+/** Request headers that layers may read; anything else stays out of the pipeline. */
+const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-control"];
+
+export function proxyRoute<T extends { model: string; stream?: boolean | null }>(runtime: GatewayRuntime, spec: RouteSpec<T>): Handler {
+  return async function proxyHandler(c: Context) {
+    const snapshot = c.get("snapshot");
+    const body = validateBody(spec.schema, c.get("jsonBody"));
+    spec.checkLimits(body, snapshot.config.server.limits);
+    c.set("model", body.model);
+    if (!runtime.models().includes(body.model)) throw new ModelNotFoundError(body.model);
+    const deadlines = snapshot.config.routing.deadlines;
+    const budget = requestBudget(deadlines, c.req.header(deadlines.header), c.req.raw.signal);
+    const headers: Record<string, string> = {};
+    for (const name of forwardedHeaders) {
+      const value = c.req.header(name);
+      if (value !== undefined) headers[name] = value;
+    }
+    try {
+      const result = await snapshot.forwarder({
+        endpoint: spec.endpoint,
+        model: body.model,
+        body: body as Record<string, unknown>,
+        stream: spec.streams && body.stream === true,
+        caller: c.get("caller"),
+        requestId: c.get("requestId"),
+        signal: budget.signal,
+        deadline: budget.deadline,
+        headers,
+      });
+      return respond(c, result, () => budget.dispose());
+    } catch (error) {
+      budget.dispose();
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,97 @@
+// Sends one ForwardRequest to one node and classifies the outcome: 2xx → JSON or an SSE event stream,
+// other 4xx → relayed as the node's own answer, 429/5xx/connection failures → UpstreamError (retryable elsewhere).
+import type { Dispatcher, Pool } from "undici";
+import { GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
+import { parseSse } from "#gateway/openai/sse.ts";
+import { endpointPaths, type ForwardRequest, type ForwardResult } from "#gateway/pipeline/types.ts";
+import { type NodeTarget, nodeBase } from "./pools.ts";
+
+export type CallOptions = {
+  /** Per-attempt signal: aborting it cancels this attempt only; its reason is rethrown. */
+  signal: AbortSignal;
+  /** Sees the node's response headers (load reports such as x-queue-depth) before the body is read. */
+  onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
+  /** Replaces req.body (a layer may add fields such as stream_options without mutating the request). */
+  body?: Record<string, unknown>;
+};
+
+export async function callNode(pool: Pool, node: NodeTarget, req: ForwardRequest, opts: CallOptions): Promise<ForwardResult> {
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await pool.request({
+      method: "POST",
+      path: nodeBase(node.url).prefix + endpointPaths[req.endpoint],
+      headers: requestHeaders(node, req),
+      body: JSON.stringify({ ...(opts.body ?? req.body), model: req.model }),
+      signal: opts.signal,
+    });
+  } catch (error) {
+    throw classifyFailure(error, node, opts.signal);
+  }
+  opts.onHeaders?.(response.headers);
+  const { statusCode } = response;
+  if (statusCode >= 200 && statusCode < 300) {
+    return req.stream && isEventStream(response.headers)
+      ? { kind: "stream", status: statusCode, headers: {}, events: readEvents(response, node, opts.signal) }
+      : { kind: "json", status: statusCode, headers: {}, body: await readJson(response, node, opts.signal) };
+  }
+  const body = await readJson(response, node, opts.signal).catch(() => null);
+  if (statusCode === 429 || statusCode >= 500) throw nodeRefusal(node, statusCode, body, response.headers);
+  return { kind: "json", status: statusCode, headers: {}, body: body ?? errorBody(`Node answered ${statusCode}.`) };
+}
+
+function requestHeaders(node: NodeTarget, req: ForwardRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: req.stream ? "text/event-stream" : "application/json",
+    "x-request-id": req.requestId,
+  };
+  if (node.apiKey) headers.authorization = `Bearer ${node.apiKey}`;
+  return headers;
+}
+
+function isEventStream(headers: Record<string, string | string[] | undefined>): boolean {
+  return String(headers["content-type"] ?? "").includes("text/event-stream");
+}
+
+async function readJson(response: Dispatcher.ResponseData, node: NodeTarget, signal: AbortSignal): Promise<unknown> {
+  try {
+    return await response.body.json();
+  } catch (error) {
+    throw classifyFailure(error, node, signal, "sent an unreadable response body");
+  }
+}
+
+async function* readEvents(response: Dispatcher.ResponseData, node: NodeTarget, signal: AbortSignal): AsyncGenerator<string> {
+  try {
+    for await (const data of parseSse(response.body)) yield data;
+  } catch (error) {
+    throw classifyFailure(error, node, signal, "broke the stream");
+  } finally {
+    // Stopping early (client gone, error) must release the connection rather than leave it half-read.
+    if (!response.body.destroyed) response.body.destroy();
+  }
+}
+
+function classifyFailure(error: unknown, node: NodeTarget, signal: AbortSignal, what = "could not be reached"): GatewayError {
+  if (signal.aborted) return signal.reason instanceof GatewayError ? signal.reason : new UpstreamError(`Request to node ${node.id} was aborted.`, { nodeId: node.id, nodeFault: false, cause: error });
+  if (error instanceof GatewayError) return error;
+  const code = (error as { code?: string }).code;
+  return new UpstreamError(`Node ${node.id} ${what}${code ? ` (${code})` : ""}.`, { nodeId: node.id, nodeFault: true, cause: error });
+}
+
+function nodeRefusal(node: NodeTarget, status: number, body: unknown, headers: Record<string, string | string[] | undefined>): UpstreamError {
+  const message = (body as { error?: { message?: string } } | null)?.error?.message;
+  const retryAfter = headers["retry-after"];
+  return new UpstreamError(`Node ${node.id} answered ${status}${message ? `: ${message}` : ""}.`, {
+    nodeId: node.id,
+    // 429 means "busy", not "broken": retry elsewhere without counting against the node's breaker.
+    nodeFault: status >= 500,
+    status: status === 429 ? 429 : 502,
+    headers: typeof retryAfter === "string" ? { "retry-after": retryAfter } : {},
+  });
+}
+
+function errorBody(message: string): unknown {
+  return { error: { message, type: "server_error", param: null, code: null } };
+}

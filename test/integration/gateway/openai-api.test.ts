@@ -1,0 +1,91 @@
+// The gateway's OpenAI surface over real HTTP against a fake node: JSON and streaming chat, completions,
+// embeddings, models, request ids and client-disconnect propagation.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
+import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
+import type { RunningGateway } from "#gateway/server.ts";
+
+let node: FakeNode;
+let gateway: RunningGateway;
+
+beforeAll(async () => {
+  node = await startFakeNode("n1");
+  gateway = await startTestGateway({ nodes: [{ id: "n1", url: node.url, models: ["m1", "embed-1"] }] });
+});
+afterAll(async () => {
+  await gateway.close();
+  await node.close();
+});
+
+const post = (path: string, body: unknown, headers = authHeaders()) =>
+  fetch(gateway.url + path, { method: "POST", headers, body: JSON.stringify(body) });
+
+describe("model endpoints", () => {
+  it("relays a JSON chat completion with a request id", async () => {
+    const res = await post("/v1/chat/completions", { model: "m1", messages: [{ role: "user", content: "hi" }] });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    const body = (await res.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(body.choices[0]!.message.content).toBe("hello from n1");
+    expect(node.calls.at(-1)!.headers["x-request-id"]).toBe(res.headers.get("x-request-id"));
+  });
+
+  it("keeps a client-supplied request id", async () => {
+    const res = await post("/v1/chat/completions", { model: "m1", messages: [{ role: "user", content: "hi" }] }, { ...authHeaders(), "x-request-id": "client-42" });
+    expect(res.headers.get("x-request-id")).toBe("client-42");
+  });
+
+  it("streams chat chunk by chunk, ending with [DONE]", async () => {
+    let release!: () => void;
+    node.behaviour.holdAfterFirstChunk = new Promise((r) => {
+      release = r;
+    });
+    const res = await post("/v1/chat/completions", { model: "m1", stream: true, messages: [{ role: "user", content: "hi" }] });
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const reader = res.body!.getReader();
+    // The node holds back everything after its first chunk: if the gateway buffered, this read would never return.
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toContain("n1-0");
+    release();
+    let rest = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    expect(rest).toContain("n1-2");
+    expect(rest.trim().endsWith("data: [DONE]")).toBe(true);
+    delete node.behaviour.holdAfterFirstChunk;
+  });
+
+  it("relays text completions and embeddings", async () => {
+    const completion = await post("/v1/completions", { model: "m1", prompt: "once upon" });
+    expect(((await completion.json()) as { object: string }).object).toBe("text_completion");
+    const embeddings = await post("/v1/embeddings", { model: "embed-1", input: ["a", "b"] });
+    const body = (await embeddings.json()) as { data: unknown[] };
+    expect(body.data).toHaveLength(2);
+  });
+
+  it("lists the union of node models and describes one", async () => {
+    const list = (await (await fetch(`${gateway.url}/v1/models`, { headers: authHeaders() })).json()) as { data: Array<{ id: string }> };
+    expect(list.data.map((m) => m.id)).toEqual(["embed-1", "m1"]);
+    const one = await fetch(`${gateway.url}/v1/models/m1`, { headers: authHeaders() });
+    expect(((await one.json()) as { id: string }).id).toBe("m1");
+  });
+
+  it("aborts the upstream request when the client disconnects", async () => {
+    node.behaviour.delayMs = 5_000;
+    const controller = new AbortController();
+    const fetchPromise = fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: authHeaders(), body: JSON.stringify({ model: "m1", messages: [{ role: "user", content: "bye" }] }), signal: controller.signal }).catch((e: Error) => e);
+    await waitFor(() => node.calls.some((c) => JSON.stringify(c.body).includes("bye")));
+    controller.abort();
+    expect(await fetchPromise).toBeInstanceOf(Error);
+    const metrics = async () => (await (await fetch(`${gateway.url}/metrics`)).text());
+    await waitFor(async () => /switchyard_http_requests_total\{[^}]*status="499"/.test(await metrics()));
+    node.behaviour.delayMs = 0;
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met before the deadline");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -140,6 +140,8 @@ const rateLimit = z
     keys: z.record(z.string(), bucket).default({}),
     tenants: z.record(z.string(), bucket).default({}),
     models: z.record(z.string(), bucket).default({}),
+    /** Completion tokens reserved up front when a request sets no max_tokens; the difference is refunded. */
+    defaultMaxTokens: z.number().int().positive().default(1024),
   })
   .prefault({});
 

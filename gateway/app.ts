@@ -10,6 +10,7 @@ import { requestId } from "./middleware/request-id.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerModelRoutes } from "./routes/v1/model-routes.ts";
 import { registerModelListRoutes } from "./routes/v1/models.ts";
+import { jsonReply } from "./routes/reply.ts";
 import type { GatewayRuntime } from "./runtime/runtime.ts";
 
 export function createApp(runtime: GatewayRuntime): Hono {
@@ -30,12 +31,12 @@ export function createApp(runtime: GatewayRuntime): Hono {
 
   app.notFound((c) => {
     const error = new NotFoundError(`Unknown request URL: ${c.req.method} ${c.req.path}.`, "unknown_url");
-    return c.json(error.toBody(), 404);
+    return jsonReply(c, 404, error.toBody());
   });
   app.onError((err, c) => {
     const error = toGatewayError(err);
     if (error.status >= 500) c.get("log")?.error({ err }, "request failed");
-    return c.json(error.toBody(), error.status as 500, error.headers);
+    return jsonReply(c, error.status, error.toBody(), error.headers);
   });
   return app;
 }

@@ -2,31 +2,65 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import type { Logger } from "pino";
+import type { Env } from "#config/load.ts";
 import type { SwitchyardConfig } from "#config/schema.ts";
+import { startOperations } from "./admin/operations.ts";
 import { createApp } from "./app.ts";
+import { createCacheService } from "./cache/service.ts";
 import { createLogger } from "./logging.ts";
 import { createMetricsRegistry } from "./metrics/registry.ts";
+import { NodeRegistry } from "./nodes/registry.ts";
+import { createRateLimitService } from "./ratelimit/service.ts";
+import { createRedisProvider } from "./redis/provider.ts";
+import type { ConfigReloader } from "./reload/reloader.ts";
 import { GatewayRuntime } from "./runtime/runtime.ts";
 
 export type RunningGateway = {
   url: string;
   port: number;
   runtime: GatewayRuntime;
+  /** Config reloads (gateway/admin, gateway/reload): the admin API, SIGHUP and the file watch all use it. */
+  reloader: ConfigReloader;
+  /** The admin API's address when `admin.enabled`. */
+  admin?: { url: string; port: number };
   close(): Promise<void>;
 };
 
-export async function startGateway(config: SwitchyardConfig, opts: { logger?: Logger } = {}): Promise<RunningGateway> {
+export type GatewayOptions = {
+  logger?: Logger;
+  /** The file the config came from, so reloads (admin API, SIGHUP, file watch) can re-read it. */
+  configPath?: string;
+  /** Environment for `${VAR}` interpolation on reload; the process environment by default. */
+  env?: Env;
+};
+
+export async function startGateway(config: SwitchyardConfig, opts: GatewayOptions = {}): Promise<RunningGateway> {
   const logger = opts.logger ?? createLogger(config.logging.level);
-  const runtime = new GatewayRuntime(config, { logger, metrics: createMetricsRegistry({ defaultMetrics: true }) });
+  const metrics = createMetricsRegistry({ defaultMetrics: true });
+  const redis = createRedisProvider(logger);
+  const runtime = new GatewayRuntime(config, {
+    logger,
+    metrics,
+    nodes: new NodeRegistry({ nodes: config.nodes, routing: config.routing, logger, metricsRegistry: metrics }),
+    redis,
+    cache: createCacheService({ registry: metrics, logger, redis }),
+    rateLimits: createRateLimitService({ registry: metrics, logger, redis }),
+  });
+  // Start with Redis connected when the config uses it: until then cache and limits would run degraded.
+  await redis.ready();
   const app = createApp(runtime);
   const server = await listen(app.fetch, config.server.listen);
   const { port } = server.address() as AddressInfo;
   const host = config.server.listen.host.includes(":") ? `[${config.server.listen.host}]` : config.server.listen.host;
+  const operations = await startOperations(runtime, { configPath: opts.configPath, env: opts.env });
   return {
     url: `http://${host}:${port}`,
     port,
     runtime,
+    reloader: operations.reloader,
+    admin: operations.admin,
     async close() {
+      await operations.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Idle keep-alive sockets would hold close() open forever; in-flight responses still finish.

@@ -1,5 +1,5 @@
-// Gives every request an id (the client's x-request-id when trusted, else a fresh one), echoes it on the
-// response and binds it into the request's logger so every log line carries it.
+// Gives every request an id (the client's x-request-id when trusted, else a fresh one) and binds it into the
+// request's logger so every log line carries it; routes/reply.ts echoes it on the response.
 import { randomUUID } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
@@ -12,7 +12,6 @@ export function requestId(opts: { logger: Logger; trustHeader: () => boolean }):
     const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", id);
     c.set("log", opts.logger.child({ requestId: id }));
-    c.header("x-request-id", id);
     await next();
   };
 }

@@ -2,12 +2,13 @@
 // plus /metrics for Prometheus.
 import type { Hono } from "hono";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import { jsonReply } from "./reply.ts";
 
 export function registerHealthRoutes(app: Hono, runtime: GatewayRuntime): void {
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/healthz", (c) => jsonReply(c, 200, { status: "ok" }));
   app.get("/readyz", (c) => {
     const readiness = runtime.readiness();
-    return c.json({ status: readiness.ready ? "ready" : "not_ready", ...readiness }, readiness.ready ? 200 : 503);
+    return jsonReply(c, readiness.ready ? 200 : 503, { status: readiness.ready ? "ready" : "not_ready", ...readiness });
   });
   app.get("/metrics", async (c) => {
     const registry = runtime.services.metrics;

@@ -4,11 +4,12 @@ import type { Context } from "hono";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { frameData, frameError } from "#gateway/openai/sse.ts";
 import type { ForwardResult, StreamResult } from "#gateway/pipeline/types.ts";
+import { jsonReply } from "./reply.ts";
 
 export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome: StreamOutcome) => void): Response {
   if (result.kind === "json") {
     onStreamEnd("complete");
-    return c.json(result.body as object, result.status as 200, result.headers);
+    return jsonReply(c, result.status, result.body, result.headers);
   }
   return new Response(sseBody(result, c.get("log"), onStreamEnd), {
     status: result.status,

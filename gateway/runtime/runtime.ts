@@ -14,6 +14,8 @@ export type GatewaySnapshot = Readonly<{
   config: SwitchyardConfig;
   keys: KeyIndex;
   forwarder: Forwarder;
+  /** The union of models the configured nodes serve, computed once per snapshot (it is read per request). */
+  models: ReadonlySet<string>;
 }>;
 
 export type Readiness = { ready: boolean; models: Record<string, { healthy: number; total: number }> };
@@ -33,29 +35,30 @@ export class GatewayRuntime {
 
   /** Swaps in an already-validated config; the caller validates so a bad config never gets this far. */
   reload(config: SwitchyardConfig): GatewaySnapshot {
+    // Nodes that stay keep their breaker and latency history; removed ones drain before their pools close.
+    this.services.nodes.update(config.nodes, config.routing);
     this.#snapshot = this.#build(config, this.#snapshot.version + 1);
     return this.#snapshot;
   }
 
-  /** The union of models the configured nodes serve. */
+  /** The union of models the configured nodes serve, sorted. */
   models(): string[] {
-    return [...new Set(this.#snapshot.config.nodes.flatMap((n) => n.models))].sort();
+    return [...this.#snapshot.models].sort();
   }
 
+  servesModel(model: string): boolean {
+    return this.#snapshot.models.has(model);
+  }
+
+  /** Ready when every configured model has at least one healthy, undrained node (from live health checks). */
   readiness(): Readiness {
-    const models: Readiness["models"] = {};
-    for (const node of this.#snapshot.config.nodes) {
-      for (const model of node.models) {
-        const entry = (models[model] ??= { healthy: 0, total: 0 });
-        entry.total += 1;
-        entry.healthy += 1;
-      }
-    }
-    const values = Object.values(models);
-    return { ready: values.length > 0 && values.every((m) => m.healthy > 0), models };
+    return this.services.nodes.readiness();
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.services.nodes.close();
+    await this.services.redis.close();
+  }
 
   #build(config: SwitchyardConfig, version: number): GatewaySnapshot {
     return Object.freeze({
@@ -65,6 +68,7 @@ export class GatewayRuntime {
       config,
       keys: buildKeyIndex(config.auth),
       forwarder: buildPipeline(config, this.services),
+      models: new Set(config.nodes.flatMap((n) => n.models)),
     });
   }
 }

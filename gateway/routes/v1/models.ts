@@ -2,15 +2,16 @@
 import type { Hono } from "hono";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import { jsonReply } from "../reply.ts";
 
 const startedAt = Math.floor(Date.now() / 1000);
 const describe = (id: string) => ({ id, object: "model", created: startedAt, owned_by: "switchyard" });
 
 export function registerModelListRoutes(app: Hono, runtime: GatewayRuntime): void {
-  app.get("/v1/models", (c) => c.json({ object: "list", data: runtime.models().map(describe) }));
+  app.get("/v1/models", (c) => jsonReply(c, 200, { object: "list", data: runtime.models().map(describe) }));
   app.get("/v1/models/:id{.+}", (c) => {
     const id = c.req.param("id");
-    if (!runtime.models().includes(id)) throw new ModelNotFoundError(id);
-    return c.json(describe(id));
+    if (!runtime.servesModel(id)) throw new ModelNotFoundError(id);
+    return jsonReply(c, 200, describe(id));
   });
 }

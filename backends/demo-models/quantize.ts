@@ -1,0 +1,115 @@
+// Dynamic int8 quantization pass with the standard-op pattern of onnxruntime's quantize_dynamic.
+import {
+  type Attr,
+  floatData,
+  type GraphProto,
+  intAttr,
+  type ModelProto,
+  type NodeProto,
+  ONNX_DTYPE,
+  type TensorProto,
+  tensorProto,
+} from "./onnx-builder.ts";
+
+export type QuantizeOptions = {
+  /** Also store Gather (embedding) tables as int8 + DequantizeLinear, as quantize_dynamic does by default. */
+  embeddings?: boolean;
+};
+
+type Quantized = { values: string; scale: string; zeroPoint: string };
+
+/**
+ * MatMul(A, W) with a float weight W becomes
+ *   DynamicQuantizeLinear(A) → MatMulInteger(A_q uint8, W_q int8, A_zp, W_zp) → Cast(float) → Mul(A_scale · W_scale).
+ * Weights are symmetric per-tensor int8 (zero point 0); each activation is quantized once however many MatMuls read it.
+ */
+export function quantizeDynamic(model: ModelProto, options: QuantizeOptions = { embeddings: true }): ModelProto {
+  const graph = model.graph!;
+  const floatMatrices = new Map(
+    (graph.initializer ?? [])
+      .filter((t) => t.dataType === ONNX_DTYPE.float32 && t.dims?.length === 2)
+      .map((t) => [t.name!, t]),
+  );
+  const nodes: NodeProto[] = [];
+  const added: TensorProto[] = [];
+  const weights = new Map<string, Quantized>();
+  const activations = new Map<string, Quantized>();
+
+  const quantizeWeight = (name: string): Quantized => {
+    const cached = weights.get(name);
+    if (cached) return cached;
+    const quantized = quantizeTensor(floatMatrices.get(name)!);
+    added.push(...quantized.tensors);
+    weights.set(name, quantized.names);
+    return quantized.names;
+  };
+  const quantizeActivation = (name: string): Quantized => {
+    const cached = activations.get(name);
+    if (cached) return cached;
+    const names = { values: `${name}_quantized`, scale: `${name}_scale`, zeroPoint: `${name}_zero_point` };
+    nodes.push(node("DynamicQuantizeLinear", [name], [names.values, names.scale, names.zeroPoint]));
+    activations.set(name, names);
+    return names;
+  };
+
+  for (const original of graph.node ?? []) {
+    const [first = "", second = ""] = original.input ?? [];
+    const out = original.output?.[0] ?? "";
+    if (original.opType === "MatMul" && floatMatrices.has(second)) {
+      const a = quantizeActivation(first);
+      const w = quantizeWeight(second);
+      nodes.push(node("MatMulInteger", [a.values, w.values, a.zeroPoint, w.zeroPoint], [`${out}_int32`]));
+      nodes.push(node("Cast", [`${out}_int32`], [`${out}_int32_cast`], { to: intAttr(ONNX_DTYPE.float32) }));
+      nodes.push(node("Mul", [a.scale, w.scale], [`${out}_scale_product`]));
+      nodes.push(node("Mul", [`${out}_int32_cast`, `${out}_scale_product`], [out]));
+    } else if (original.opType === "Gather" && options.embeddings && floatMatrices.has(first)) {
+      const w = quantizeWeight(first);
+      nodes.push({ ...original, input: [w.values, second], output: [`${out}_quantized`] });
+      nodes.push(node("DequantizeLinear", [`${out}_quantized`, w.scale, w.zeroPoint], [out]));
+    } else {
+      nodes.push(original);
+    }
+  }
+
+  const referenced = referencedNames(nodes);
+  const initializer = [...(graph.initializer ?? []), ...added].filter((t) => referenced.has(t.name!));
+  const quantizedGraph: GraphProto = { ...graph, node: nodes, initializer };
+  return { ...model, graph: quantizedGraph };
+}
+
+/** Symmetric int8: scale = max|w| / 127, so ±max map to ±127 and 0 stays exactly 0. */
+export function quantizeTensor(weight: TensorProto): { names: Quantized; tensors: TensorProto[] } {
+  const data = floatData(weight);
+  let absMax = 0;
+  for (const v of data) absMax = Math.max(absMax, Math.abs(v));
+  const scale = absMax > 0 ? absMax / 127 : 1;
+  const values = new Int8Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = Math.max(-127, Math.min(127, Math.round(data[i]! / scale)));
+  const base = weight.name!;
+  const names = { values: `${base}_quantized`, scale: `${base}_scale`, zeroPoint: `${base}_zero_point` };
+  const dims = (weight.dims ?? []).map(Number);
+  const tensors = [
+    tensorProto(names.values, "int8", dims, values),
+    tensorProto(names.scale, "float32", [], Float32Array.of(scale)),
+    tensorProto(names.zeroPoint, "int8", [], Int8Array.of(0)),
+  ];
+  return { names, tensors };
+}
+
+function node(opType: string, input: string[], output: string[], attrs: Record<string, Attr> = {}) {
+  const attribute = Object.entries(attrs).map(([name, attr]) => ({ name, ...attr }));
+  return { opType, input, output, name: `${output[0]}_${opType}`, attribute } satisfies NodeProto;
+}
+
+/** Every value a node reads, including reads from inside If branches (outer-scope references). */
+function referencedNames(nodes: NodeProto[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (list: NodeProto[]) => {
+    for (const n of list) {
+      for (const input of n.input ?? []) names.add(input);
+      for (const attr of n.attribute ?? []) if (attr.g?.node) visit(attr.g.node);
+    }
+  };
+  visit(nodes);
+  return names;
+}

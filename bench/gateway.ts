@@ -1,0 +1,56 @@
+// npm run bench:gateway — throughput and added latency of the gateway (every feature on) against a fixed local
+// upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly.
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startChild } from "./support/processes.ts";
+import { fmt, sequentialLatency, throughput } from "./support/measure.ts";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const key = "sk-bench-0123456789";
+// temperature > 0: the cache is consulted but (by policy) does not answer, so every request reaches the upstream.
+const body = JSON.stringify({ model: "bench-model", temperature: 0.7, max_tokens: 16, messages: [{ role: "user", content: "Say something about foxes." }] });
+const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+
+const upstream = await startChild("bench/support/fixed-upstream.ts");
+const bare = await startChild("bench/support/bare-proxy.ts", [String(upstream.port)]);
+const dir = await mkdtemp(join(tmpdir(), "switchyard-bench-"));
+const configPath = join(dir, "gateway.yaml");
+await writeFile(
+  configPath,
+  JSON.stringify({
+    server: { listen: { host: "127.0.0.1", port: 0 } },
+    auth: { keys: [{ key, tenant: "bench" }] },
+    nodes: [{ id: "up", url: `http://127.0.0.1:${upstream.port}`, models: ["bench-model"] }],
+    cache: { store: "memory" },
+    rateLimit: { store: "memory", perKey: { requestsPerMinute: 1e9, tokensPerMinute: 1e12 } },
+    logging: { level: process.env.BENCH_LOG ?? "info" },
+  }),
+);
+// BENCH_PROFILE=<dir> writes a CPU profile of the gateway process there.
+const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const gateway = await startChild("bench/support/gateway-child.ts", [configPath], { execArgv: profile });
+
+const targets = { direct: upstream.port, "bare proxy": bare.port, gateway: gateway.port };
+try {
+  console.log(`# bench:gateway — ${connections} connections × ${seconds}s per target, then 2,000 sequential requests (c=1)`);
+  const results: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
+  for (const [name, port] of Object.entries(targets)) {
+    await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds: 1 }); // warm-up
+    results[name] = await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds });
+    const r = results[name]!;
+    console.log(`${name.padEnd(11)} ${fmt(r.rps, 0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}   non-2xx ${r.non2xx}`);
+  }
+  const latency: Record<string, { p50: number; p99: number }> = {};
+  for (const [name, port] of Object.entries(targets)) {
+    latency[name] = await sequentialLatency(`http://127.0.0.1:${port}`, "/v1/chat/completions", { body, headers, requests: 2000 });
+    console.log(`${name.padEnd(11)} c=1 p50 ${fmt(latency[name]!.p50, 3)} ms   p99 ${fmt(latency[name]!.p99, 3)} ms`);
+  }
+  console.log(`gateway / bare proxy throughput: ${fmt(results.gateway!.rps / results["bare proxy"]!.rps)}× (target ≥ 0.70×)`);
+  console.log(`gateway / direct throughput:     ${fmt(results.gateway!.rps / results.direct!.rps)}×`);
+  console.log(`latency added by the gateway at c=1: p50 ${fmt(latency.gateway!.p50 - latency.direct!.p50, 3)} ms (target ≤ 0.3 ms), p99 ${fmt(latency.gateway!.p99 - latency.direct!.p99, 3)} ms`);
+  console.log(`latency added by the bare proxy at c=1: p50 ${fmt(latency["bare proxy"]!.p50 - latency.direct!.p50, 3)} ms`);
+} finally {
+  for (const child of [gateway, bare, upstream]) child.stop();
+}

@@ -1,0 +1,13 @@
+// The benchmark's foil: the least a Hono + undici proxy can do (no auth, validation, metrics, logs or routing).
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { Pool } from "undici";
+
+const upstream = new Pool(`http://127.0.0.1:${process.argv[2]}`, { connections: 128 });
+const app = new Hono();
+app.post("/v1/chat/completions", async (c) => {
+  const res = await upstream.request({ method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: await c.req.text() });
+  return c.body(await res.body.text(), res.statusCode as 200, { "content-type": "application/json" });
+});
+const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => process.send?.({ port: info.port }));
+void server;

@@ -1,0 +1,26 @@
+// A fixed, fast OpenAI-compatible upstream for gateway benchmarks: every chat request gets the same answer at once.
+import { createServer } from "node:http";
+
+const body = JSON.stringify({
+  id: "chatcmpl-bench",
+  object: "chat.completion",
+  created: 1,
+  model: "bench-model",
+  choices: [{ index: 0, message: { role: "assistant", content: "The quick brown fox jumps over the lazy dog." }, finish_reason: "stop" }],
+  usage: { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 },
+});
+const server = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    if (req.method === "GET") {
+      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok","queueDepth":0}');
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) }).end(body);
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => {
+  const address = server.address();
+  process.send?.({ port: typeof address === "object" && address ? address.port : 0 });
+});

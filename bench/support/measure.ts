@@ -1,0 +1,36 @@
+// Measurement helpers shared by the benchmarks: throughput with autocannon, sequential latency with undici.
+import autocannon from "autocannon";
+import { Client } from "undici";
+
+export type Throughput = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
+
+export async function throughput(url: string, opts: { body: string; headers: Record<string, string>; connections: number; seconds: number }): Promise<Throughput> {
+  const result = await autocannon({ url, method: "POST", body: opts.body, headers: opts.headers, connections: opts.connections, duration: opts.seconds });
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+}
+
+/** Sequential requests on one keep-alive connection: what one client waits, to a fraction of a millisecond. */
+export async function sequentialLatency(origin: string, path: string, opts: { body: string; headers: Record<string, string>; requests: number }): Promise<{ p50: number; p99: number }> {
+  const client = new Client(origin);
+  const samples: number[] = [];
+  try {
+    for (let i = 0; i < opts.requests; i++) {
+      const started = performance.now();
+      const res = await client.request({ method: "POST", path, headers: opts.headers, body: opts.body });
+      await res.body.text();
+      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+      // The first tenth warms up JIT and connections; only the rest counts.
+      if (i >= opts.requests / 10) samples.push(performance.now() - started);
+    }
+  } finally {
+    await client.close();
+  }
+  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
+}
+
+export function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+export const fmt = (n: number, digits = 2) => n.toFixed(digits);

@@ -11,3 +11,5 @@ app.post("/v1/chat/completions", async (c) => {
 });
 const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => process.send?.({ port: info.port }));
 void server;
+// SIGINT (rather than a kill) lets a profiled run (--cpu-prof) write its profile.
+process.on("SIGINT", () => process.exit(0));

@@ -24,3 +24,5 @@ server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => {
   const address = server.address();
   process.send?.({ port: typeof address === "object" && address ? address.port : 0 });
 });
+// SIGINT (rather than a kill) lets a profiled run (--cpu-prof) write its profile.
+process.on("SIGINT", () => process.exit(0));

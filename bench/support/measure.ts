@@ -34,3 +34,19 @@ export function quantile(values: number[], q: number): number {
 }
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);
+
+/**
+ * CPU seconds a process has used (user + system), from /proc on Linux; undefined elsewhere. Dividing by the
+ * requests served gives a cost per request that other load on the machine does not distort.
+ */
+export async function cpuSeconds(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const { readFile } = await import("node:fs/promises");
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,134 @@
+// The response-cache ForwardLayer: serves a stored answer for an identical deterministic request (JSON or a
+// replayed SSE stream), otherwise forwards and stores successful answers: JSON at once, streams only once
+// the node's stream completed with [DONE]. Store failures never fail a request; it just goes uncached.
+// Every response says `x-switchyard-cache: hit | miss | bypass`.
+import type { Logger } from "pino";
+import type { ForwardLayer, ForwardRequest, ForwardResult, SseData } from "#gateway/pipeline/types.ts";
+import { withHeaders } from "#gateway/pipeline/types.ts";
+import { cacheKey } from "./canonical.ts";
+import type { CacheMetrics } from "./metrics.ts";
+import {
+  type CacheConfig,
+  cacheHeader,
+  isDeterministic,
+  type ModelCachePolicy,
+  modelPolicy,
+  readControl,
+} from "./policy.ts";
+import { serveEntry } from "./replay.ts";
+import { type CachedEntry, type CacheStore, decodeEntry, encodeEntry } from "./store.ts";
+
+export type CacheLayerOptions = {
+  config: CacheConfig;
+  store: CacheStore;
+  metrics: CacheMetrics;
+  logger: Logger;
+  now?: () => number;
+};
+
+export function createCacheLayer({ config, store, metrics, logger, now = Date.now }: CacheLayerOptions): ForwardLayer {
+  const log = logger.child({ component: "cache" });
+  let storeFailing = false;
+  const storeFailed = (op: "get" | "set", error: unknown) => {
+    metrics.storeErrors.inc({ op });
+    if (!storeFailing) log.warn({ err: (error as Error).message, op }, "cache store failing; serving uncached");
+    storeFailing = true;
+  };
+  const storeWorked = () => {
+    if (storeFailing) log.info("cache store recovered");
+    storeFailing = false;
+  };
+
+  const lookup = async (key: string): Promise<CachedEntry | undefined> => {
+    try {
+      const value = await store.get(key);
+      storeWorked();
+      return value === undefined ? undefined : decodeEntry(value);
+    } catch (error) {
+      storeFailed("get", error);
+      return undefined;
+    }
+  };
+
+  const save = (key: string, entry: CachedEntry, policy: ModelCachePolicy) => {
+    const value = encodeEntry(entry);
+    if (Buffer.byteLength(value) > policy.maxEntryBytes) return;
+    store.set(key, value, policy.ttlMs).then(
+      () => {
+        storeWorked();
+        metrics.bytesWritten.inc(Buffer.byteLength(value));
+      },
+      (error: unknown) => storeFailed("set", error),
+    );
+  };
+
+  return (next) =>
+    async function cache(req) {
+      const control = readControl(req.headers);
+      const policy = modelPolicy(config, req.model);
+      const count = (result: "hit" | "miss" | "bypass") => metrics.lookups.inc({ result, endpoint: req.endpoint });
+      if (control === "bypass" || !policy.enabled || !isDeterministic(req, config)) {
+        count("bypass");
+        return withHeaders(await next(req), { [cacheHeader]: "bypass" });
+      }
+      const key = cacheKey(req);
+      if (control !== "refresh") {
+        const entry = await lookup(key);
+        const served = entry && serveEntry(entry, req);
+        if (entry && served) {
+          count("hit");
+          return withHeaders(served, {
+            [cacheHeader]: "hit",
+            age: String(Math.max(0, Math.floor((now() - entry.storedAt) / 1000))),
+          });
+        }
+      }
+      count("miss");
+      const result = withHeaders(await next(req), { [cacheHeader]: "miss" });
+      if (control === "no-store" || result.status !== 200) return result;
+      return storeResult(result, req, (entry) => save(key, entry, policy), policy.maxEntryBytes, now);
+    };
+}
+
+function storeResult(
+  result: ForwardResult,
+  req: ForwardRequest,
+  save: (entry: CachedEntry) => void,
+  maxBytes: number,
+  now: () => number,
+): ForwardResult {
+  if (result.kind === "json") {
+    if (isAnswer(req, result.body)) save({ kind: "json", storedAt: now(), body: result.body });
+    return result;
+  }
+  return {
+    ...result,
+    events: recordStream(result.events, maxBytes, (events) => save({ kind: "stream", storedAt: now(), events })),
+  };
+}
+
+function isAnswer(req: ForwardRequest, body: unknown): boolean {
+  if (!body || typeof body !== "object" || "error" in body) return false;
+  return Array.isArray((body as Record<string, unknown>)[req.endpoint === "embeddings" ? "data" : "choices"]);
+}
+
+const errorEvent = /^\s*\{\s*"error"\s*:/;
+
+/** Passes the stream through and hands over a copy once the node sent [DONE]: a cut-off stream is never stored. */
+async function* recordStream(
+  events: AsyncIterable<SseData>,
+  maxBytes: number,
+  onComplete: (events: SseData[]) => void,
+) {
+  let kept: SseData[] | undefined = [];
+  let bytes = 0;
+  for await (const data of events) {
+    if (kept) {
+      bytes += data.length;
+      if (bytes > maxBytes || errorEvent.test(data)) kept = undefined;
+      else kept.push(data);
+      if (kept && data === "[DONE]") onComplete(kept);
+    }
+    yield data;
+  }
+}

@@ -1,0 +1,33 @@
+// Turns a cached entry into the result the request asked for: the same shape replays exactly (a stream's usage
+// chunk only if this client asked for one), the other shape goes through convert.ts. Undefined = serve a miss.
+import type { ForwardRequest, ForwardResult, SseData } from "#gateway/pipeline/types.ts";
+import { chunkUsage } from "#gateway/ratelimit/usage.ts";
+import { eventsToJson, jsonToEvents } from "./convert.ts";
+import type { CachedEntry } from "./store.ts";
+
+export function serveEntry(
+  entry: CachedEntry,
+  req: Pick<ForwardRequest, "endpoint" | "body" | "stream">,
+): ForwardResult | undefined {
+  const includeUsage =
+    (req.body.stream_options as { include_usage?: unknown } | null | undefined)?.include_usage === true;
+  if (!req.stream) {
+    const body = entry.kind === "json" ? entry.body : eventsToJson(req.endpoint, entry.events);
+    return body === undefined ? undefined : { kind: "json", status: 200, body, headers: {} };
+  }
+  const events =
+    entry.kind === "stream"
+      ? selectUsage(entry.events, includeUsage)
+      : jsonToEvents(req.endpoint, entry.body, includeUsage);
+  return events ? { kind: "stream", status: 200, headers: {}, events: replay(events) } : undefined;
+}
+
+function selectUsage(events: string[], includeUsage: boolean): SseData[] | undefined {
+  const usageOnly = (data: SseData) => chunkUsage(data)?.usageOnly === true;
+  if (includeUsage) return events.some(usageOnly) ? events : undefined;
+  return events.filter((data) => !usageOnly(data));
+}
+
+async function* replay(events: SseData[]): AsyncGenerator<SseData> {
+  yield* events;
+}

@@ -1,0 +1,57 @@
+// Puts Redis first and the in-memory buckets behind it: when Redis fails, `open` decides locally (each
+// replica then limits on its own) and `closed` refuses with 503. A decision settles on the store that made it.
+import type { Logger } from "pino";
+import { GatewayError } from "#gateway/openai/errors.ts";
+import type { RateLimitMetrics } from "./metrics.ts";
+import type { BucketStore } from "./store.ts";
+
+export class RateLimitUnavailableError extends GatewayError {
+  constructor() {
+    super(503, "Rate limiting is temporarily unavailable. Please retry shortly.", {
+      type: "server_error",
+      code: "rate_limit_unavailable",
+      headers: { "retry-after": "1" },
+    });
+  }
+}
+
+export type FailoverOptions = {
+  primary: BucketStore;
+  fallback: BucketStore;
+  failMode: "open" | "closed";
+  metrics: RateLimitMetrics;
+  logger: Logger;
+};
+
+export function createFailoverBucketStore({
+  primary,
+  fallback,
+  failMode,
+  metrics,
+  logger,
+}: FailoverOptions): BucketStore {
+  let degraded = false;
+  return {
+    async take(buckets, requests, tokens) {
+      try {
+        const outcome = await primary.take(buckets, requests, tokens);
+        if (degraded) logger.info("rate limiter back on Redis");
+        degraded = false;
+        return {
+          ...outcome,
+          settle: (charge) =>
+            outcome.settle(charge).catch(() => {
+              metrics.storeErrors.inc({ op: "settle" });
+            }),
+        };
+      } catch (error) {
+        metrics.storeErrors.inc({ op: "take" });
+        if (!degraded) logger.warn({ err: (error as Error).message, failMode }, "rate limiter cannot reach Redis");
+        degraded = true;
+        if (failMode === "closed") throw new RateLimitUnavailableError();
+        metrics.fallbackDecisions.inc();
+        return fallback.take(buckets, requests, tokens);
+      }
+    },
+  };
+}

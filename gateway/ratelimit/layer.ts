@@ -1,0 +1,84 @@
+// The rate-limit ForwardLayer: reserves one request and the estimated tokens from every bucket the caller
+// draws from, refuses with OpenAI's 429 when any bucket is short, and settles the reservation against real
+// usage (JSON `usage` or the stream's usage chunk, which it asks upstream for and hides if the client did not).
+// Every admitted or refused response carries the x-ratelimit-* headers. Cache hits cost a request, no tokens.
+import { RateLimitedError } from "#gateway/openai/errors.ts";
+import type { ForwardLayer, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
+import { withHeaders } from "#gateway/pipeline/types.ts";
+import { estimateTokens } from "./estimate.ts";
+import { formatResetDuration, rateLimitHeaders } from "./headers.ts";
+import { capToCapacity, type RateLimitConfig, resolveBuckets } from "./limits.ts";
+import type { RateLimitMetrics } from "./metrics.ts";
+import type { BucketSpec, BucketStore, TakeOutcome } from "./store.ts";
+import { trackStreamUsage, usageTokens } from "./usage.ts";
+
+export type RateLimitLayerOptions = { config: RateLimitConfig; store: BucketStore; metrics: RateLimitMetrics };
+
+export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerOptions): ForwardLayer {
+  return (next) =>
+    async function rateLimit(req) {
+      const buckets = resolveBuckets(config, req.caller, req.model);
+      if (!buckets.length) return next(req);
+      const estimate = estimateTokens(req, config.defaultMaxTokens);
+      const reserved = capToCapacity(estimate.prompt + estimate.completion, buckets);
+      const outcome = await store.take(buckets, 1, reserved);
+      const headers = rateLimitHeaders(buckets, outcome.levels);
+      if (!outcome.admitted) {
+        metrics.decisions.inc({ result: "limited" });
+        throw new RateLimitedError(refusalMessage(buckets, outcome, reserved), outcome.retryAfterMs / 1000, headers);
+      }
+      metrics.decisions.inc({ result: "allowed" });
+
+      const settle = (actual: number) => {
+        if (actual !== reserved) void outcome.settle(actual - reserved).catch(() => {});
+      };
+      const clientWantsUsage = wantsUsage(req);
+      let result: ForwardResult;
+      try {
+        result = await next(req.stream && !clientWantsUsage ? withUsageRequested(req) : req);
+      } catch (error) {
+        settle(0);
+        throw error;
+      }
+      const cacheHit = result.headers["x-switchyard-cache"] === "hit";
+      if (result.kind === "json") {
+        const used =
+          result.status >= 400 || cacheHit ? 0 : (usageTokens((result.body as { usage?: unknown })?.usage) ?? reserved);
+        settle(used);
+        return withHeaders(result, headers);
+      }
+      const events = trackStreamUsage(result.events, req.stream && !clientWantsUsage, (usage) =>
+        settle(cacheHit ? 0 : (usage.totalTokens ?? estimate.prompt + usage.dataChunks)),
+      );
+      return { ...result, headers: { ...result.headers, ...headers }, events };
+    };
+}
+
+function wantsUsage(req: ForwardRequest): boolean {
+  const options = req.body.stream_options as { include_usage?: unknown } | null | undefined;
+  return options?.include_usage === true;
+}
+
+function withUsageRequested(req: ForwardRequest): ForwardRequest {
+  const options = (req.body.stream_options as Record<string, unknown> | null | undefined) ?? {};
+  return { ...req, body: { ...req.body, stream_options: { ...options, include_usage: true } } };
+}
+
+function refusalMessage(buckets: BucketSpec[], outcome: TakeOutcome, tokens: number): string {
+  const short = (i: number, what: "requests" | "tokens") => {
+    const limit = what === "requests" ? buckets[i]!.requestsPerMinute : buckets[i]!.tokensPerMinute;
+    const level = outcome.levels[i]?.[what] ?? 0;
+    return limit > 0 && level < (what === "requests" ? 1 : tokens)
+      ? { what, limit, level, id: buckets[i]!.id }
+      : undefined;
+  };
+  const found =
+    buckets.map((_, i) => short(i, "requests")).find(Boolean) ??
+    buckets.map((_, i) => short(i, "tokens")).find(Boolean);
+  const requested = found?.what === "requests" ? 1 : tokens;
+  return (
+    `Rate limit reached for ${found?.what ?? "requests"} per min (${found?.id ?? buckets[0]!.id}): Limit ${found?.limit ?? 0}, ` +
+    `Remaining ${Math.max(0, found?.level ?? 0)}, Requested ${requested}. ` +
+    `Please try again in ${formatResetDuration(outcome.retryAfterMs)}.`
+  );
+}

@@ -1,0 +1,35 @@
+// Hands the cache and the rate limiter one shared Redis connection, created the first time a config asks for
+// Redis and kept across config reloads (a changed redis.* section takes effect on restart).
+import type { Logger } from "pino";
+import { createRedisConnection, type RedisConfig, type RedisConnection } from "./client.ts";
+
+export type RedisProvider = {
+  get(config: RedisConfig): RedisConnection;
+  /** Waits (bounded by redis.connectTimeoutMs) for the connection, if one was opened; false if it is not up. */
+  ready(): Promise<boolean>;
+  close(): Promise<void>;
+};
+
+export function createRedisProvider(logger: Logger): RedisProvider {
+  let connection: RedisConnection | undefined;
+  let connectedWith: RedisConfig | undefined;
+  return {
+    get(config) {
+      if (connection && connectedWith && JSON.stringify(connectedWith) !== JSON.stringify(config)) {
+        logger.warn("redis settings changed; the new ones take effect on restart");
+      }
+      if (!connection) {
+        connection = createRedisConnection(config, logger);
+        connectedWith = config;
+      }
+      return connection;
+    },
+    async ready() {
+      return connection ? connection.ready() : true;
+    },
+    async close() {
+      await connection?.close();
+      connection = undefined;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { type StreamUsage, trackStreamUsage, usageTokens } from "#gateway/ratelimit/usage.ts";
+import { chatStream, collect, fromArray } from "#test/unit/gateway/cache/fixtures.ts";
+
+describe("usage tracking", () => {
+  it("reads total tokens, or prompt + completion", () => {
+    expect(usageTokens({ total_tokens: 9 })).toBe(9);
+    expect(usageTokens({ prompt_tokens: 2, completion_tokens: 3 })).toBe(5);
+    expect(usageTokens(null)).toBeUndefined();
+  });
+
+  it("reports the usage chunk and strips it when asked to", async () => {
+    const seen: StreamUsage[] = [];
+    const events = chatStream(["a", "b"], { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
+    const out = await collect(trackStreamUsage(fromArray(events), true, (u) => seen.push(u)));
+    expect(out).toEqual(events.filter((e) => !e.includes('"choices":[]')));
+    expect(seen).toEqual([{ totalTokens: 5, dataChunks: 4, completed: true }]);
+  });
+
+  it("reports once when the consumer stops early or the stream breaks", async () => {
+    const seen: StreamUsage[] = [];
+    const iterator = trackStreamUsage(fromArray(chatStream()), false, (u) => seen.push(u));
+    await iterator.next();
+    await iterator.return(undefined);
+    await expect(collect(trackStreamUsage(fromArray(chatStream(), 2), false, (u) => seen.push(u)))).rejects.toThrow();
+    expect(seen).toEqual([
+      { totalTokens: undefined, dataChunks: 1, completed: false },
+      { totalTokens: undefined, dataChunks: 2, completed: false },
+    ]);
+  });
+});

@@ -3,14 +3,19 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startChild } from "./support/processes.ts";
 import { cpuSeconds, fmt, sequentialLatency, throughput } from "./support/measure.ts";
+import { startChild } from "./support/processes.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const key = "sk-bench-0123456789";
 // temperature > 0: the cache is consulted but (by policy) does not answer, so every request reaches the upstream.
-const body = JSON.stringify({ model: "bench-model", temperature: 0.7, max_tokens: 16, messages: [{ role: "user", content: "Say something about foxes." }] });
+const body = JSON.stringify({
+  model: "bench-model",
+  temperature: 0.7,
+  max_tokens: 16,
+  messages: [{ role: "user", content: "Say something about foxes." }],
+});
 const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
 
 const upstream = await startChild("bench/support/fixed-upstream.ts");
@@ -34,29 +39,53 @@ const gateway = await startChild("bench/support/gateway-child.ts", [configPath],
 
 const targets = { direct: upstream, "bare proxy": bare, gateway };
 try {
-  console.log(`# bench:gateway — ${connections} connections × ${seconds}s per target, then 2,000 sequential requests (c=1)`);
+  console.log(
+    `# bench:gateway — ${connections} connections × ${seconds}s per target, then 2,000 sequential requests (c=1)`,
+  );
   const results: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
   const cpuPerRequest: Record<string, number> = {};
   for (const [name, { port, process: child }] of Object.entries(targets)) {
     await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds: 1 }); // warm-up
     const cpuBefore = await cpuSeconds(child.pid);
-    results[name] = await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds });
+    results[name] = await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, {
+      body,
+      headers,
+      connections,
+      seconds,
+    });
     const cpuAfter = await cpuSeconds(child.pid);
     const r = results[name]!;
-    cpuPerRequest[name] = cpuBefore === undefined || cpuAfter === undefined ? Number.NaN : ((cpuAfter - cpuBefore) * 1e6) / (r.rps * seconds);
-    console.log(`${name.padEnd(11)} ${fmt(r.rps, 0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}   non-2xx ${r.non2xx}   own CPU ${fmt(cpuPerRequest[name]!, 0)} µs/request`);
+    cpuPerRequest[name] =
+      cpuBefore === undefined || cpuAfter === undefined
+        ? Number.NaN
+        : ((cpuAfter - cpuBefore) * 1e6) / (r.rps * seconds);
+    console.log(
+      `${name.padEnd(11)} ${fmt(r.rps, 0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}   non-2xx ${r.non2xx}   own CPU ${fmt(cpuPerRequest[name]!, 0)} µs/request`,
+    );
   }
   const latency: Record<string, { p50: number; p99: number }> = {};
   for (const [name, { port }] of Object.entries(targets)) {
-    latency[name] = await sequentialLatency(`http://127.0.0.1:${port}`, "/v1/chat/completions", { body, headers, requests: 2000 });
+    latency[name] = await sequentialLatency(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
+      body,
+      headers,
+      requests: 2000,
+    });
     console.log(`${name.padEnd(11)} c=1 p50 ${fmt(latency[name]!.p50, 3)} ms   p99 ${fmt(latency[name]!.p99, 3)} ms`);
   }
-  console.log(`gateway / bare proxy throughput: ${fmt(results.gateway!.rps / results["bare proxy"]!.rps)}× (target ≥ 0.70×)`);
+  console.log(
+    `gateway / bare proxy throughput: ${fmt(results.gateway!.rps / results["bare proxy"]!.rps)}× (target ≥ 0.70×)`,
+  );
   console.log(`gateway / direct throughput:     ${fmt(results.gateway!.rps / results.direct!.rps)}×`);
   // On a busy or small machine the load generator competes for cores; CPU per request is the steadier ratio.
-  console.log(`bare proxy / gateway CPU per request: ${fmt(cpuPerRequest["bare proxy"]! / cpuPerRequest.gateway!)}× (the throughput ratio a CPU-bound gateway reaches)`);
-  console.log(`latency added by the gateway at c=1: p50 ${fmt(latency.gateway!.p50 - latency.direct!.p50, 3)} ms (target ≤ 0.3 ms), p99 ${fmt(latency.gateway!.p99 - latency.direct!.p99, 3)} ms`);
-  console.log(`latency added by the bare proxy at c=1: p50 ${fmt(latency["bare proxy"]!.p50 - latency.direct!.p50, 3)} ms`);
+  console.log(
+    `bare proxy / gateway CPU per request: ${fmt(cpuPerRequest["bare proxy"]! / cpuPerRequest.gateway!)}× (the throughput ratio a CPU-bound gateway reaches)`,
+  );
+  console.log(
+    `latency added by the gateway at c=1: p50 ${fmt(latency.gateway!.p50 - latency.direct!.p50, 3)} ms (target ≤ 0.3 ms), p99 ${fmt(latency.gateway!.p99 - latency.direct!.p99, 3)} ms`,
+  );
+  console.log(
+    `latency added by the bare proxy at c=1: p50 ${fmt(latency["bare proxy"]!.p50 - latency.direct!.p50, 3)} ms`,
+  );
 } finally {
   for (const child of [gateway, bare, upstream]) child.stop();
 }

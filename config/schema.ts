@@ -17,7 +17,10 @@ const apiKey = z.object({
 });
 
 const node = z.object({
-  id: z.string().min(1).regex(/^[A-Za-z0-9._-]+$/, "node ids use letters, digits, '.', '_' and '-'"),
+  id: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9._-]+$/, "node ids use letters, digits, '.', '_' and '-'"),
   url: z.url(),
   tier: tier.default("cpu"),
   models: z.array(z.string().min(1)).min(1, "a node must serve at least one model"),
@@ -117,7 +120,11 @@ const cache = z
     ttlSeconds: z.number().int().positive().default(300),
     maxEntryBytes: z.number().int().positive().default(262_144),
     /** Memory store only: total bytes before least-recently-used entries are evicted. */
-    maxBytes: z.number().int().positive().default(64 * 1_048_576),
+    maxBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1_048_576),
     /** Cache sampled (temperature > 0) requests too; off because their answers are meant to vary. */
     cacheNonDeterministic: z.boolean().default(false),
     coalesce: z.boolean().default(true),
@@ -162,16 +169,17 @@ const admin = z
     watchConfigFile: z.boolean().default(true),
   })
   .prefault({})
-  .refine((a) => !a.enabled || a.token, { message: "admin.token is required when admin.enabled is true", path: ["token"] });
+  .refine((a) => !a.enabled || a.token, {
+    message: "admin.token is required when admin.enabled is true",
+    path: ["token"],
+  });
 
 /** Settings of one model node process (backends/). */
 const modelNode = z
   .object({
     listen: listen(8001),
     tier: tier.default("cpu"),
-    models: z
-      .array(z.object({ path: z.string().min(1), id: z.string().min(1).optional() }))
-      .default([]),
+    models: z.array(z.object({ path: z.string().min(1), id: z.string().min(1).optional() })).default([]),
     cpuThreads: z.number().int().nonnegative().default(0),
     /** Worker threads per model; each owns its own onnxruntime session. */
     workers: z.number().int().positive().default(1),
@@ -197,9 +205,7 @@ export type ModelNodeConfig = z.infer<typeof modelNode>;
 
 export const configSchema = z
   .object({
-    server: z
-      .object({ listen: listen(8080), limits, trustRequestIdHeader: z.boolean().default(true) })
-      .prefault({}),
+    server: z.object({ listen: listen(8080), limits, trustRequestIdHeader: z.boolean().default(true) }).prefault({}),
     auth: z
       .object({
         keys: z.array(apiKey).default([]),
@@ -221,12 +227,14 @@ export const configSchema = z
   .superRefine((cfg, ctx) => {
     const seen = new Set<string>();
     cfg.nodes.forEach((n, i) => {
-      if (seen.has(n.id)) ctx.addIssue({ code: "custom", message: `duplicate node id "${n.id}"`, path: ["nodes", i, "id"] });
+      if (seen.has(n.id))
+        ctx.addIssue({ code: "custom", message: `duplicate node id "${n.id}"`, path: ["nodes", i, "id"] });
       seen.add(n.id);
     });
     const keys = new Set<string>();
     cfg.auth.keys.forEach((k, i) => {
-      if (keys.has(k.key)) ctx.addIssue({ code: "custom", message: "duplicate API key", path: ["auth", "keys", i, "key"] });
+      if (keys.has(k.key))
+        ctx.addIssue({ code: "custom", message: "duplicate API key", path: ["auth", "keys", i, "key"] });
       keys.add(k.key);
     });
   });

@@ -2,15 +2,15 @@
 import "./middleware/context.ts";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { GatewayError, internalError, NotFoundError } from "./openai/errors.ts";
 import { httpMetrics } from "./metrics/http-metrics.ts";
 import { apiKeyAuth } from "./middleware/auth.ts";
 import { jsonBody } from "./middleware/json-body.ts";
 import { requestId } from "./middleware/request-id.ts";
+import { GatewayError, internalError, NotFoundError } from "./openai/errors.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { jsonReply } from "./routes/reply.ts";
 import { registerModelRoutes } from "./routes/v1/model-routes.ts";
 import { registerModelListRoutes } from "./routes/v1/models.ts";
-import { jsonReply } from "./routes/reply.ts";
 import type { GatewayRuntime } from "./runtime/runtime.ts";
 
 export function createApp(runtime: GatewayRuntime): Hono {
@@ -25,7 +25,10 @@ export function createApp(runtime: GatewayRuntime): Hono {
   });
   registerHealthRoutes(app, runtime);
   app.use("/v1/*", httpMetrics(metrics), apiKeyAuth());
-  app.post("/v1/*", jsonBody(() => runtime.snapshot.config.server.limits));
+  app.post(
+    "/v1/*",
+    jsonBody(() => runtime.snapshot.config.server.limits),
+  );
   registerModelListRoutes(app, runtime);
   registerModelRoutes(app, runtime);
 

@@ -17,7 +17,10 @@ export const redactedPaths = [
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const sink = destination ?? pino.destination({ sync: false, minLength: 4096 });
-  const logger = pino({ level, base: { service: "switchyard-gateway" }, redact: { paths: redactedPaths, censor: "[redacted]" } }, sink);
+  const logger = pino(
+    { level, base: { service: "switchyard-gateway" }, redact: { paths: redactedPaths, censor: "[redacted]" } },
+    sink,
+  );
   if (!destination) process.once("exit", () => logger.flush());
   return logger;
 }

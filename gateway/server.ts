@@ -71,7 +71,10 @@ export async function startGateway(config: SwitchyardConfig, opts: GatewayOption
   };
 }
 
-function listen(fetch: (req: Request, env: unknown) => Response | Promise<Response>, at: { host: string; port: number }): Promise<ServerType> {
+function listen(
+  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
+  at: { host: string; port: number },
+): Promise<ServerType> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch, hostname: at.host, port: at.port }, () => resolve(server));
     server.once("error", reject);

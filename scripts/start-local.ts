@@ -2,22 +2,31 @@
 // config/examples/local.yaml that lives on this machine as an in-process model node, then the gateway.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  DEFAULT_MODELS_DIR,
+  DEFAULT_SHARED_TOKENIZER_DIR,
+  ensureDemoModels,
+} from "#backends/demo-models/generate-all.ts";
+import { startModelNode } from "#backends/node.ts";
 import { loadConfigFile } from "#config/load.ts";
 import type { NodeEntry } from "#config/schema.ts";
-import { startModelNode } from "#backends/node.ts";
-import { DEFAULT_MODELS_DIR, DEFAULT_SHARED_TOKENIZER_DIR, ensureDemoModels } from "#backends/demo-models/generate-all.ts";
 import { createLogger } from "#gateway/logging.ts";
 import { startGateway } from "#gateway/server.ts";
 
 const started = performance.now();
-const { values } = parseArgs({ options: { config: { type: "string", short: "c", default: "config/examples/local.yaml" } } });
+const { values } = parseArgs({
+  options: { config: { type: "string", short: "c", default: "config/examples/local.yaml" } },
+});
 const config = await loadConfigFile(values.config!).catch((error: Error) => {
   console.error(error.message);
   process.exit(2);
 });
 const logger = createLogger(config.logging.level);
 
-const models = await ensureDemoModels({ modelsDir: DEFAULT_MODELS_DIR, sharedTokenizerDir: DEFAULT_SHARED_TOKENIZER_DIR });
+const models = await ensureDemoModels({
+  modelsDir: DEFAULT_MODELS_DIR,
+  sharedTokenizerDir: DEFAULT_SHARED_TOKENIZER_DIR,
+});
 if (models.generated.length) logger.info({ generated: models.generated }, "generated demo models");
 
 const isLocal = (node: NodeEntry) => ["127.0.0.1", "localhost", "[::1]"].includes(new URL(node.url).hostname);

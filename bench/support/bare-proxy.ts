@@ -6,10 +6,17 @@ import { Pool } from "undici";
 const upstream = new Pool(`http://127.0.0.1:${process.argv[2]}`, { connections: 128 });
 const app = new Hono();
 app.post("/v1/chat/completions", async (c) => {
-  const res = await upstream.request({ method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json" }, body: await c.req.text() });
+  const res = await upstream.request({
+    method: "POST",
+    path: "/v1/chat/completions",
+    headers: { "content-type": "application/json" },
+    body: await c.req.text(),
+  });
   return c.body(await res.body.text(), res.statusCode as 200, { "content-type": "application/json" });
 });
-const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => process.send?.({ port: info.port }));
+const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) =>
+  process.send?.({ port: info.port }),
+);
 void server;
 // SIGINT (rather than a kill) lets a profiled run (--cpu-prof) write its profile.
 process.on("SIGINT", () => process.exit(0));

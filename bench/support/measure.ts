@@ -4,13 +4,33 @@ import { Client } from "undici";
 
 export type Throughput = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
-export async function throughput(url: string, opts: { body: string; headers: Record<string, string>; connections: number; seconds: number }): Promise<Throughput> {
-  const result = await autocannon({ url, method: "POST", body: opts.body, headers: opts.headers, connections: opts.connections, duration: opts.seconds });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.errors + result.timeouts, non2xx: result.non2xx };
+export async function throughput(
+  url: string,
+  opts: { body: string; headers: Record<string, string>; connections: number; seconds: number },
+): Promise<Throughput> {
+  const result = await autocannon({
+    url,
+    method: "POST",
+    body: opts.body,
+    headers: opts.headers,
+    connections: opts.connections,
+    duration: opts.seconds,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
 }
 
 /** Sequential requests on one keep-alive connection: what one client waits, to a fraction of a millisecond. */
-export async function sequentialLatency(origin: string, path: string, opts: { body: string; headers: Record<string, string>; requests: number }): Promise<{ p50: number; p99: number }> {
+export async function sequentialLatency(
+  origin: string,
+  path: string,
+  opts: { body: string; headers: Record<string, string>; requests: number },
+): Promise<{ p50: number; p99: number }> {
   const client = new Client(origin);
   const samples: number[] = [];
   try {

@@ -3,12 +3,16 @@ import { type ChildProcess, fork } from "node:child_process";
 
 export type Child = { port: number; process: ChildProcess; stop(): void };
 
-export async function startChild(script: string, args: string[] = [], opts: { execArgv?: string[] } = {}): Promise<Child> {
+export async function startChild(
+  script: string,
+  args: string[] = [],
+  opts: { execArgv?: string[] } = {},
+): Promise<Child> {
   const child = fork(script, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: opts.execArgv ?? [] });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("message", (m) => resolve((m as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
-    // SIGINT lets a profiled child (--cpu-prof) write its profile before it exits.
+  // SIGINT lets a profiled child (--cpu-prof) write its profile before it exits.
   return { port, process: child, stop: () => child.kill(opts.execArgv?.length ? "SIGINT" : "SIGKILL") };
 }

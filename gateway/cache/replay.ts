@@ -1,7 +1,8 @@
 // Turns a cached entry into the result the request asked for: the same shape replays exactly (a stream's usage
 // chunk only if this client asked for one), the other shape goes through convert.ts. Undefined = serve a miss.
+
+import { chunkUsage } from "#gateway/openai/usage.ts";
 import type { ForwardRequest, ForwardResult, SseData } from "#gateway/pipeline/types.ts";
-import { chunkUsage } from "#gateway/ratelimit/usage.ts";
 import { eventsToJson, jsonToEvents } from "./convert.ts";
 import type { CachedEntry } from "./store.ts";
 

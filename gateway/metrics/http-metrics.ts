@@ -25,7 +25,14 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     requests.inc({ route, status, model: c.get("model") ?? "", tenant: c.get("caller")?.tenant ?? "" });
     duration.observe({ route, status }, seconds);
     c.get("log")?.info(
-      { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(seconds * 10_000) / 10, model: c.get("model"), tenant: c.get("caller")?.tenant },
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(seconds * 10_000) / 10,
+        model: c.get("model"),
+        tenant: c.get("caller")?.tenant,
+      },
       "request",
     );
   };

@@ -12,7 +12,11 @@ export function jsonBody(limits: () => { maxBodyBytes: number; maxJsonDepth: num
     const text = await readText(c, maxBodyBytes);
     if (!text.trim()) throw new InvalidRequestError("The request body is empty; expected a JSON object.");
     if (exceedsDepth(text, maxJsonDepth)) {
-      throw new InvalidRequestError(`The request body is nested deeper than ${maxJsonDepth} levels.`, null, "json_too_deep");
+      throw new InvalidRequestError(
+        `The request body is nested deeper than ${maxJsonDepth} levels.`,
+        null,
+        "json_too_deep",
+      );
     }
     let parsed: unknown;
     try {

@@ -9,7 +9,8 @@ const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestId(opts: { logger: Logger; trustHeader: () => boolean }): MiddlewareHandler {
   return async function requestIdMiddleware(c, next) {
     const offered = c.req.header("x-request-id");
-    const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : `req_${randomUUID().replaceAll("-", "")}`;
+    const id =
+      offered && opts.trustHeader() && acceptable.test(offered) ? offered : `req_${randomUUID().replaceAll("-", "")}`;
     c.set("requestId", id);
     c.set("log", opts.logger.child({ requestId: id }));
     await next();

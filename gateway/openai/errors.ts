@@ -16,7 +16,13 @@ export class GatewayError extends Error {
   constructor(
     status: number,
     message: string,
-    opts: { type?: string; code?: string | null; param?: string | null; headers?: Record<string, string>; cause?: unknown } = {},
+    opts: {
+      type?: string;
+      code?: string | null;
+      param?: string | null;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = new.target.name;
@@ -91,7 +97,10 @@ export class NoHealthyNodeError extends GatewayError {
 
 export class CircuitOpenError extends GatewayError {
   constructor(nodeId: string) {
-    super(503, `Node ${nodeId} is temporarily unavailable (circuit open).`, { type: "server_error", code: "circuit_open" });
+    super(503, `Node ${nodeId} is temporarily unavailable (circuit open).`, {
+      type: "server_error",
+      code: "circuit_open",
+    });
   }
 }
 
@@ -100,8 +109,22 @@ export class UpstreamError extends GatewayError {
   readonly nodeId: string | null;
   /** Whether the failure means the node is bad (connect error, 5xx, timeout) rather than the request. */
   readonly nodeFault: boolean;
-  constructor(message: string, opts: { nodeId?: string | null; status?: number; nodeFault?: boolean; cause?: unknown; headers?: Record<string, string> } = {}) {
-    super(opts.status ?? 502, message, { type: "server_error", code: "upstream_error", cause: opts.cause, headers: opts.headers });
+  constructor(
+    message: string,
+    opts: {
+      nodeId?: string | null;
+      status?: number;
+      nodeFault?: boolean;
+      cause?: unknown;
+      headers?: Record<string, string>;
+    } = {},
+  ) {
+    super(opts.status ?? 502, message, {
+      type: "server_error",
+      code: "upstream_error",
+      cause: opts.cause,
+      headers: opts.headers,
+    });
     this.nodeId = opts.nodeId ?? null;
     this.nodeFault = opts.nodeFault ?? true;
   }

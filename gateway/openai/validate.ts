@@ -18,5 +18,8 @@ function describe(issue: z.core.$ZodIssue, param: string | null): string {
 
 function formatPath(path: PropertyKey[]): string | null {
   if (!path.length) return null;
-  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+  return path.reduce<string>(
+    (out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    "",
+  );
 }

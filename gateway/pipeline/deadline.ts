@@ -14,7 +14,10 @@ export function requestBudget(
   const budgetMs = Number.isFinite(asked) && asked > 0 ? Math.min(asked, deadlines.maxMs) : deadlines.defaultMs;
   const deadline = Date.now() + budgetMs;
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new UpstreamTimeoutError(`The request exceeded its deadline of ${budgetMs} ms.`)), budgetMs);
+  const timer = setTimeout(
+    () => controller.abort(new UpstreamTimeoutError(`The request exceeded its deadline of ${budgetMs} ms.`)),
+    budgetMs,
+  );
   const onClientGone = () => controller.abort(new ClientClosedError());
   if (clientSignal.aborted) onClientGone();
   else clientSignal.addEventListener("abort", onClientGone, { once: true });

@@ -3,6 +3,7 @@
 // usage (JSON `usage` or the stream's usage chunk, which it asks upstream for and hides if the client did not).
 // Every admitted or refused response carries the x-ratelimit-* headers. Cache hits cost a request, no tokens.
 import { RateLimitedError } from "#gateway/openai/errors.ts";
+import { usageTokens } from "#gateway/openai/usage.ts";
 import type { ForwardLayer, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
 import { estimateTokens } from "./estimate.ts";
@@ -10,7 +11,7 @@ import { formatResetDuration, rateLimitHeaders } from "./headers.ts";
 import { capToCapacity, type RateLimitConfig, resolveBuckets } from "./limits.ts";
 import type { RateLimitMetrics } from "./metrics.ts";
 import type { BucketSpec, BucketStore, TakeOutcome } from "./store.ts";
-import { trackStreamUsage, usageTokens } from "./usage.ts";
+import { trackStreamUsage } from "./usage.ts";
 
 export type RateLimitLayerOptions = { config: RateLimitConfig; store: BucketStore; metrics: RateLimitMetrics };
 

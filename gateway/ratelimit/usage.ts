@@ -1,31 +1,9 @@
-// Real token usage from a result: the JSON body's `usage`, or a stream's usage chunk. The stream wrapper
-// watches usage without buffering and drops the final usage chunk when only the limiter asked for it.
+// Watches a stream's token usage without buffering, and drops the final usage chunk when only the limiter
+// asked for it.
+import { chunkUsage, usageTokens } from "#gateway/openai/usage.ts";
 import type { SseData } from "#gateway/pipeline/types.ts";
 
 export type StreamUsage = { totalTokens: number | undefined; dataChunks: number; completed: boolean };
-
-export function usageTokens(usage: unknown): number | undefined {
-  if (!usage || typeof usage !== "object") return undefined;
-  const { total_tokens, prompt_tokens, completion_tokens } = usage as Record<string, unknown>;
-  if (typeof total_tokens === "number") return total_tokens;
-  if (typeof prompt_tokens === "number")
-    return prompt_tokens + (typeof completion_tokens === "number" ? completion_tokens : 0);
-  return undefined;
-}
-
-const mentionsUsage = /"usage"\s*:\s*\{/;
-
-/** The usage object of a chunk that carries one, and whether it is the usage-only final chunk (`choices: []`). */
-export function chunkUsage(data: SseData): { usage: unknown; usageOnly: boolean } | undefined {
-  if (!mentionsUsage.test(data)) return undefined;
-  try {
-    const chunk = JSON.parse(data) as { usage?: unknown; choices?: unknown };
-    if (!chunk.usage || typeof chunk.usage !== "object") return undefined;
-    return { usage: chunk.usage, usageOnly: Array.isArray(chunk.choices) && chunk.choices.length === 0 };
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Passes a stream through, reporting its usage once when it ends, breaks or is abandoned by the consumer.

@@ -26,7 +26,11 @@ export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome
 
 export type StreamOutcome = "complete" | "error" | "client_closed";
 
-function sseBody(result: StreamResult, log: Context["var"]["log"], onEnd: (o: StreamOutcome) => void): ReadableStream<Uint8Array> {
+function sseBody(
+  result: StreamResult,
+  log: Context["var"]["log"],
+  onEnd: (o: StreamOutcome) => void,
+): ReadableStream<Uint8Array> {
   const iterator = result.events[Symbol.asyncIterator]();
   let finished = false;
   const finish = (outcome: StreamOutcome) => {

@@ -15,7 +15,12 @@ export type CallOptions = {
   body?: Record<string, unknown>;
 };
 
-export async function callNode(pool: Pool, node: NodeTarget, req: ForwardRequest, opts: CallOptions): Promise<ForwardResult> {
+export async function callNode(
+  pool: Pool,
+  node: NodeTarget,
+  req: ForwardRequest,
+  opts: CallOptions,
+): Promise<ForwardResult> {
   let response: Dispatcher.ResponseData;
   try {
     response = await pool.request({
@@ -62,7 +67,11 @@ async function readJson(response: Dispatcher.ResponseData, node: NodeTarget, sig
   }
 }
 
-async function* readEvents(response: Dispatcher.ResponseData, node: NodeTarget, signal: AbortSignal): AsyncGenerator<string> {
+async function* readEvents(
+  response: Dispatcher.ResponseData,
+  node: NodeTarget,
+  signal: AbortSignal,
+): AsyncGenerator<string> {
   try {
     for await (const data of parseSse(response.body)) yield data;
   } catch (error) {
@@ -73,14 +82,35 @@ async function* readEvents(response: Dispatcher.ResponseData, node: NodeTarget, 
   }
 }
 
-function classifyFailure(error: unknown, node: NodeTarget, signal: AbortSignal, what = "could not be reached"): GatewayError {
-  if (signal.aborted) return signal.reason instanceof GatewayError ? signal.reason : new UpstreamError(`Request to node ${node.id} was aborted.`, { nodeId: node.id, nodeFault: false, cause: error });
+function classifyFailure(
+  error: unknown,
+  node: NodeTarget,
+  signal: AbortSignal,
+  what = "could not be reached",
+): GatewayError {
+  if (signal.aborted)
+    return signal.reason instanceof GatewayError
+      ? signal.reason
+      : new UpstreamError(`Request to node ${node.id} was aborted.`, {
+          nodeId: node.id,
+          nodeFault: false,
+          cause: error,
+        });
   if (error instanceof GatewayError) return error;
   const code = (error as { code?: string }).code;
-  return new UpstreamError(`Node ${node.id} ${what}${code ? ` (${code})` : ""}.`, { nodeId: node.id, nodeFault: true, cause: error });
+  return new UpstreamError(`Node ${node.id} ${what}${code ? ` (${code})` : ""}.`, {
+    nodeId: node.id,
+    nodeFault: true,
+    cause: error,
+  });
 }
 
-function nodeRefusal(node: NodeTarget, status: number, body: unknown, headers: Record<string, string | string[] | undefined>): UpstreamError {
+function nodeRefusal(
+  node: NodeTarget,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | string[] | undefined>,
+): UpstreamError {
   const message = (body as { error?: { message?: string } } | null)?.error?.message;
   const retryAfter = headers["retry-after"];
   return new UpstreamError(`Node ${node.id} answered ${status}${message ? `: ${message}` : ""}.`, {

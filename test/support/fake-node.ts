@@ -50,21 +50,52 @@ async function handle(name: string, node: FakeNode, req: IncomingMessage, res: S
   const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
   const path = req.url ?? "/";
   const b = node.behaviour;
-  if (req.method === "GET") return json(res, 200, path.startsWith("/health") ? { status: "ok", queueDepth: 0 } : { object: "list", data: [] });
+  if (req.method === "GET")
+    return json(res, 200, path.startsWith("/health") ? { status: "ok", queueDepth: 0 } : { object: "list", data: [] });
   node.calls.push({ path, body, headers: req.headers });
   if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
   if (res.destroyed) return;
   const headers = { ...b.headers, ...(b.retryAfter ? { "retry-after": b.retryAfter } : {}) };
-  if (b.failStatus) return json(res, b.failStatus, { error: { message: `${name} fails`, type: "server_error", param: null, code: null } }, headers);
+  if (b.failStatus)
+    return json(
+      res,
+      b.failStatus,
+      { error: { message: `${name} fails`, type: "server_error", param: null, code: null } },
+      headers,
+    );
   const model = String(body.model);
   if (path.endsWith("/embeddings")) {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
-    return json(res, 200, { object: "list", model, data: inputs.map((_, index) => ({ object: "embedding", index, embedding: [0.6, 0.8] })), usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } }, headers);
+    return json(
+      res,
+      200,
+      {
+        object: "list",
+        model,
+        data: inputs.map((_, index) => ({ object: "embedding", index, embedding: [0.6, 0.8] })),
+        usage: { prompt_tokens: inputs.length, total_tokens: inputs.length },
+      },
+      headers,
+    );
   }
   const text = `hello from ${name}`;
   if (!body.stream) {
-    const choice = path.endsWith("/chat/completions") ? { index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" } : { index: 0, text, finish_reason: "stop" };
-    return json(res, 200, { id: `cmpl-${name}`, object: path.endsWith("/chat/completions") ? "chat.completion" : "text_completion", created: 1, model, choices: [choice], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }, headers);
+    const choice = path.endsWith("/chat/completions")
+      ? { index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }
+      : { index: 0, text, finish_reason: "stop" };
+    return json(
+      res,
+      200,
+      {
+        id: `cmpl-${name}`,
+        object: path.endsWith("/chat/completions") ? "chat.completion" : "text_completion",
+        created: 1,
+        model,
+        choices: [choice],
+        usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+      },
+      headers,
+    );
   }
   res.writeHead(200, { "content-type": "text/event-stream", ...headers });
   const count = b.streamChunks ?? 3;
@@ -73,12 +104,19 @@ async function handle(name: string, node: FakeNode, req: IncomingMessage, res: S
       res.socket?.destroy();
       return;
     }
-    res.write(`data: ${JSON.stringify({ id: `chunk-${name}`, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: { content: `${name}-${i} ` }, finish_reason: null }] })}\n\n`);
+    res.write(
+      `data: ${JSON.stringify({ id: `chunk-${name}`, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: { content: `${name}-${i} ` }, finish_reason: null }] })}\n\n`,
+    );
     if (i === 0 && b.holdAfterFirstChunk) await b.holdAfterFirstChunk;
   }
   const usage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage;
-  res.write(`data: ${JSON.stringify({ id: `chunk-${name}`, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`);
-  if (usage) res.write(`data: ${JSON.stringify({ id: `chunk-${name}`, object: "chat.completion.chunk", created: 1, model, choices: [], usage: { prompt_tokens: 3, completion_tokens: count, total_tokens: 3 + count } })}\n\n`);
+  res.write(
+    `data: ${JSON.stringify({ id: `chunk-${name}`, object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`,
+  );
+  if (usage)
+    res.write(
+      `data: ${JSON.stringify({ id: `chunk-${name}`, object: "chat.completion.chunk", created: 1, model, choices: [], usage: { prompt_tokens: 3, completion_tokens: count, total_tokens: 3 + count } })}\n\n`,
+    );
   res.end("data: [DONE]\n\n");
 }
 

@@ -7,7 +7,11 @@ import { proxyRoute } from "./proxy-route.ts";
 
 function checkMaxTokens(value: number | null | undefined, param: string, max: number): void {
   if (value != null && value > max) {
-    throw new InvalidRequestError(`Invalid '${param}': ${value} is greater than the maximum of ${max}.`, param, "invalid_value");
+    throw new InvalidRequestError(
+      `Invalid '${param}': ${value} is greater than the maximum of ${max}.`,
+      param,
+      "invalid_value",
+    );
   }
 }
 
@@ -20,7 +24,11 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime): void {
       streams: true,
       checkLimits(body, limits) {
         if (body.messages.length > limits.maxMessages) {
-          throw new InvalidRequestError(`Invalid 'messages': at most ${limits.maxMessages} messages are allowed.`, "messages", "array_above_max_length");
+          throw new InvalidRequestError(
+            `Invalid 'messages': at most ${limits.maxMessages} messages are allowed.`,
+            "messages",
+            "array_above_max_length",
+          );
         }
         checkMaxTokens(body.max_tokens, "max_tokens", limits.maxTokens);
         checkMaxTokens(body.max_completion_tokens, "max_completion_tokens", limits.maxTokens);
@@ -36,7 +44,11 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime): void {
       checkLimits(body, limits) {
         checkMaxTokens(body.max_tokens, "max_tokens", limits.maxTokens);
         if (Array.isArray(body.prompt) && body.prompt.length > limits.maxInputItems) {
-          throw new InvalidRequestError(`Invalid 'prompt': at most ${limits.maxInputItems} items are allowed.`, "prompt", "array_above_max_length");
+          throw new InvalidRequestError(
+            `Invalid 'prompt': at most ${limits.maxInputItems} items are allowed.`,
+            "prompt",
+            "array_above_max_length",
+          );
         }
       },
     }),
@@ -49,7 +61,11 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime): void {
       streams: false,
       checkLimits(body, limits) {
         if (Array.isArray(body.input) && body.input.length > limits.maxInputItems) {
-          throw new InvalidRequestError(`Invalid 'input': at most ${limits.maxInputItems} items are allowed.`, "input", "array_above_max_length");
+          throw new InvalidRequestError(
+            `Invalid 'input': at most ${limits.maxInputItems} items are allowed.`,
+            "input",
+            "array_above_max_length",
+          );
         }
       },
     }),

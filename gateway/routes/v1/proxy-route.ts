@@ -21,7 +21,10 @@ export type RouteSpec<T extends { model: string }> = {
 /** Request headers that layers may read; anything else stays out of the pipeline. */
 const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-control"];
 
-export function proxyRoute<T extends { model: string; stream?: boolean | null }>(runtime: GatewayRuntime, spec: RouteSpec<T>): Handler {
+export function proxyRoute<T extends { model: string; stream?: boolean | null }>(
+  runtime: GatewayRuntime,
+  spec: RouteSpec<T>,
+): Handler {
   return async function proxyHandler(c: Context) {
     const snapshot = c.get("snapshot");
     const body = validateBody(spec.schema, c.get("jsonBody"));

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "#gateway/server.ts";
 import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
 import { authHeaders, readSse, startTestGateway } from "#test/support/gateway.ts";
-import { connect, deletePrefix, redisAvailable, redisUrl, testRedisConfig, uniquePrefix } from "./redis-env.ts";
+import {
+  connect,
+  deletePrefix,
+  redisAvailable,
+  redisUrl,
+  testRedisConfig,
+  uniquePrefix,
+} from "#test/support/redis-env.ts";
 
 const available = await redisAvailable();
 

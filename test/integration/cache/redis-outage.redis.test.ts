@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { RunningGateway } from "#gateway/server.ts";
 import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
 import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
-import { type PrivateRedis, startPrivateRedis } from "./private-redis.ts";
+import { type PrivateRedis, startPrivateRedis } from "#test/support/private-redis.ts";
 
 function redisServerInstalled(): boolean {
   try {

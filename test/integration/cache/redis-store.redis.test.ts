@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisCacheStore } from "#gateway/cache/redis-store.ts";
 import type { RedisConnection } from "#gateway/redis/client.ts";
+import { connect, deletePrefix, redisAvailable, testRedisConfig, uniquePrefix } from "#test/support/redis-env.ts";
 import { cacheStoreSuite } from "#test/unit/gateway/cache/store-suite.ts";
-import { connect, deletePrefix, redisAvailable, testRedisConfig, uniquePrefix } from "./redis-env.ts";
 
 const available = await redisAvailable();
 

@@ -1,9 +1,9 @@
 // The gateway's OpenAI surface over real HTTP against a fake node: JSON and streaming chat, completions,
 // embeddings, models, request ids and client-disconnect propagation.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
 import type { RunningGateway } from "#gateway/server.ts";
+import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
+import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
 
 let node: FakeNode;
 let gateway: RunningGateway;
@@ -31,7 +31,11 @@ describe("model endpoints", () => {
   });
 
   it("keeps a client-supplied request id", async () => {
-    const res = await post("/v1/chat/completions", { model: "m1", messages: [{ role: "user", content: "hi" }] }, { ...authHeaders(), "x-request-id": "client-42" });
+    const res = await post(
+      "/v1/chat/completions",
+      { model: "m1", messages: [{ role: "user", content: "hi" }] },
+      { ...authHeaders(), "x-request-id": "client-42" },
+    );
     expect(res.headers.get("x-request-id")).toBe("client-42");
   });
 
@@ -40,7 +44,11 @@ describe("model endpoints", () => {
     node.behaviour.holdAfterFirstChunk = new Promise((r) => {
       release = r;
     });
-    const res = await post("/v1/chat/completions", { model: "m1", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const res = await post("/v1/chat/completions", {
+      model: "m1",
+      stream: true,
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const reader = res.body!.getReader();
     // The node holds back everything after its first chunk: if the gateway buffered, this read would never return.
@@ -48,7 +56,8 @@ describe("model endpoints", () => {
     expect(first).toContain("n1-0");
     release();
     let rest = "";
-    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) rest += new TextDecoder().decode(chunk.value);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read())
+      rest += new TextDecoder().decode(chunk.value);
     expect(rest).toContain("n1-2");
     expect(rest.trim().endsWith("data: [DONE]")).toBe(true);
     delete node.behaviour.holdAfterFirstChunk;
@@ -63,7 +72,9 @@ describe("model endpoints", () => {
   });
 
   it("lists the union of node models and describes one", async () => {
-    const list = (await (await fetch(`${gateway.url}/v1/models`, { headers: authHeaders() })).json()) as { data: Array<{ id: string }> };
+    const list = (await (await fetch(`${gateway.url}/v1/models`, { headers: authHeaders() })).json()) as {
+      data: Array<{ id: string }>;
+    };
     expect(list.data.map((m) => m.id)).toEqual(["embed-1", "m1"]);
     const one = await fetch(`${gateway.url}/v1/models/m1`, { headers: authHeaders() });
     expect(((await one.json()) as { id: string }).id).toBe("m1");
@@ -72,11 +83,16 @@ describe("model endpoints", () => {
   it("aborts the upstream request when the client disconnects", async () => {
     node.behaviour.delayMs = 5_000;
     const controller = new AbortController();
-    const fetchPromise = fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: authHeaders(), body: JSON.stringify({ model: "m1", messages: [{ role: "user", content: "bye" }] }), signal: controller.signal }).catch((e: Error) => e);
+    const fetchPromise = fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: authHeaders(),
+      body: JSON.stringify({ model: "m1", messages: [{ role: "user", content: "bye" }] }),
+      signal: controller.signal,
+    }).catch((e: Error) => e);
     await waitFor(() => node.calls.some((c) => JSON.stringify(c.body).includes("bye")));
     controller.abort();
     expect(await fetchPromise).toBeInstanceOf(Error);
-    const metrics = async () => (await (await fetch(`${gateway.url}/metrics`)).text());
+    const metrics = async () => await (await fetch(`${gateway.url}/metrics`)).text();
     await waitFor(async () => /switchyard_http_requests_total\{[^}]*status="499"/.test(await metrics()));
     node.behaviour.delayMs = 0;
   });

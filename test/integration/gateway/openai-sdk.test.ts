@@ -21,12 +21,20 @@ afterAll(async () => {
 
 describe("openai SDK", () => {
   it("creates a chat completion", async () => {
-    const completion = await client.chat.completions.create({ model: "m1", messages: [{ role: "user", content: "hi" }] });
+    const completion = await client.chat.completions.create({
+      model: "m1",
+      messages: [{ role: "user", content: "hi" }],
+    });
     expect(completion.choices[0]?.message.content).toBe("hello from n1");
   });
 
   it("streams a chat completion with usage", async () => {
-    const stream = await client.chat.completions.create({ model: "m1", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: "m1",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = "";
     let usage: number | undefined;
     for await (const chunk of stream) {
@@ -50,7 +58,9 @@ describe("openai SDK", () => {
   });
 
   it("surfaces gateway errors as typed SDK errors", async () => {
-    const failure = await client.chat.completions.create({ model: "nope", messages: [{ role: "user", content: "hi" }] }).catch((e: unknown) => e);
+    const failure = await client.chat.completions
+      .create({ model: "nope", messages: [{ role: "user", content: "hi" }] })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(OpenAI.NotFoundError);
     expect((failure as InstanceType<typeof OpenAI.NotFoundError>).code).toBe("model_not_found");
   });

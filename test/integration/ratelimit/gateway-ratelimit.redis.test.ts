@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { ConfigInput } from "#config/schema.ts";
 import type { RunningGateway } from "#gateway/server.ts";
+import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
+import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
 import {
   connect,
   deletePrefix,
@@ -10,9 +12,7 @@ import {
   redisUrl,
   testRedisConfig,
   uniquePrefix,
-} from "#test/integration/cache/redis-env.ts";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
+} from "#test/support/redis-env.ts";
 
 const available = await redisAvailable();
 

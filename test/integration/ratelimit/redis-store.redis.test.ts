@@ -3,13 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBucketStore } from "#gateway/ratelimit/redis-store.ts";
 import type { RedisConnection } from "#gateway/redis/client.ts";
-import {
-  connect,
-  deletePrefix,
-  redisAvailable,
-  testRedisConfig,
-  uniquePrefix,
-} from "#test/integration/cache/redis-env.ts";
+import { connect, deletePrefix, redisAvailable, testRedisConfig, uniquePrefix } from "#test/support/redis-env.ts";
 import { bucketStoreSuite } from "#test/unit/gateway/ratelimit/bucket-store-suite.ts";
 
 const available = await redisAvailable();

@@ -17,8 +17,14 @@ const silent = pino({ level: "silent" });
 beforeAll(async () => {
   const models = (ids: string[]) => ids.map((id) => ({ id, path: join(DEFAULT_MODELS_DIR, id) }));
   nodes = await Promise.all([
-    startModelNode({ listen: { host: "127.0.0.1", port: 0 }, tier: "gpu", models: models(["demo-gpt", "demo-embed"]) }, silent),
-    startModelNode({ listen: { host: "127.0.0.1", port: 0 }, tier: "cpu", models: models(["demo-gpt", "demo-embed"]) }, silent),
+    startModelNode(
+      { listen: { host: "127.0.0.1", port: 0 }, tier: "gpu", models: models(["demo-gpt", "demo-embed"]) },
+      silent,
+    ),
+    startModelNode(
+      { listen: { host: "127.0.0.1", port: 0 }, tier: "cpu", models: models(["demo-gpt", "demo-embed"]) },
+      silent,
+    ),
   ]);
   gateway = await startTestGateway({
     nodes: [
@@ -35,7 +41,12 @@ afterAll(async () => {
 
 describe("gateway + model nodes", () => {
   it("answers a chat completion with real token counts", async () => {
-    const reply = await client.chat.completions.create({ model: "demo-gpt", messages: [{ role: "user", content: "Hello there" }], max_tokens: 8, temperature: 0 });
+    const reply = await client.chat.completions.create({
+      model: "demo-gpt",
+      messages: [{ role: "user", content: "Hello there" }],
+      max_tokens: 8,
+      temperature: 0,
+    });
     expect(reply.object).toBe("chat.completion");
     expect(reply.usage!.completion_tokens).toBeGreaterThan(0);
     expect(reply.usage!.completion_tokens).toBeLessThanOrEqual(8);
@@ -43,9 +54,17 @@ describe("gateway + model nodes", () => {
   });
 
   it("streams the same text the JSON answer has (greedy decoding)", async () => {
-    const request = { model: "demo-gpt", messages: [{ role: "user" as const, content: "Tell me a story" }], max_tokens: 6, temperature: 0 };
+    const request = {
+      model: "demo-gpt",
+      messages: [{ role: "user" as const, content: "Tell me a story" }],
+      max_tokens: 6,
+      temperature: 0,
+    };
     const json = await client.chat.completions.create(request, { headers: { "x-switchyard-cache": "bypass" } });
-    const stream = await client.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } }, { headers: { "x-switchyard-cache": "bypass" } });
+    const stream = await client.chat.completions.create(
+      { ...request, stream: true, stream_options: { include_usage: true } },
+      { headers: { "x-switchyard-cache": "bypass" } },
+    );
     let text = "";
     let usage: OpenAI.CompletionUsage | undefined;
     for await (const chunk of stream) {
@@ -57,7 +76,10 @@ describe("gateway + model nodes", () => {
   });
 
   it("returns unit-length embeddings for a batch of inputs", async () => {
-    const result = await client.embeddings.create({ model: "demo-embed", input: ["the cat sat", "on the mat", "quantum chromodynamics"] });
+    const result = await client.embeddings.create({
+      model: "demo-embed",
+      input: ["the cat sat", "on the mat", "quantum chromodynamics"],
+    });
     expect(result.data).toHaveLength(3);
     for (const item of result.data) {
       const norm = Math.hypot(...item.embedding);

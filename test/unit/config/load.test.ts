@@ -13,7 +13,8 @@ describe("parseConfig", () => {
   });
 
   it("names every bad field", () => {
-    const attempt = () => parseConfig({ nodes: [{ id: "a b", url: "nope", models: [] }], cache: { ttlSeconds: -1 } }, "test", {});
+    const attempt = () =>
+      parseConfig({ nodes: [{ id: "a b", url: "nope", models: [] }], cache: { ttlSeconds: -1 } }, "test", {});
     expect(attempt).toThrow(ConfigError);
     const issues = (() => {
       try {
@@ -49,7 +50,14 @@ describe("parseConfig", () => {
   });
 
   it("interpolates ${VAR} and ${VAR:-default}, and fails on a missing variable", () => {
-    const input = { auth: { keys: [{ key: "${KEY_A}", tenant: "a" }, { key: "${KEY_B:-sk-default-123}", tenant: "b" }] } };
+    const input = {
+      auth: {
+        keys: [
+          { key: "${KEY_A}", tenant: "a" },
+          { key: "${KEY_B:-sk-default-123}", tenant: "b" },
+        ],
+      },
+    };
     const config = parseConfig(input, "test", { KEY_A: "sk-from-env-123" });
     expect(config.auth.keys.map((k) => k.key)).toEqual(["sk-from-env-123", "sk-default-123"]);
     expect(() => parseConfig(input, "test", {})).toThrow(/KEY_A/);
@@ -69,12 +77,16 @@ describe("examples and JSON Schema", () => {
   it("every example config validates", async () => {
     const env = { SWITCHYARD_KEY_TEAM_A: "sk-team-a-000000", SWITCHYARD_ADMIN_TOKEN: "admin-token-0123456789" };
     for (const name of ["gateway.yaml", "node.yaml", "local.yaml"]) {
-      await expect(loadConfigFile(new URL(`../../../config/examples/${name}`, import.meta.url).pathname, env)).resolves.toBeTruthy();
+      await expect(
+        loadConfigFile(new URL(`../../../config/examples/${name}`, import.meta.url).pathname, env),
+      ).resolves.toBeTruthy();
     }
   });
 
   it("the committed switchyard.schema.json matches the zod schema (run `npm run config:schema`)", async () => {
-    const committed = JSON.parse(await readFile(new URL("../../../config/switchyard.schema.json", import.meta.url), "utf8"));
+    const committed = JSON.parse(
+      await readFile(new URL("../../../config/switchyard.schema.json", import.meta.url), "utf8"),
+    );
     expect(committed).toEqual(configJsonSchema());
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type StreamUsage, trackStreamUsage, usageTokens } from "#gateway/ratelimit/usage.ts";
+import { usageTokens } from "#gateway/openai/usage.ts";
+import { type StreamUsage, trackStreamUsage } from "#gateway/ratelimit/usage.ts";
 import { chatStream, collect, fromArray } from "#test/unit/gateway/cache/fixtures.ts";
 
 describe("usage tracking", () => {

@@ -16,14 +16,22 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  // Bound children per (route, status): prom-client hashes a label object on every call otherwise.
+  const durations = new Map<string, ReturnType<typeof duration.labels>>();
+  const durationFor = (route: string, status: string) => {
+    const key = `${route} ${status}`;
+    let child = durations.get(key);
+    if (!child) durations.set(key, (child = duration.labels(route, status)));
+    return child;
+  };
   return async function httpMetricsMiddleware(c, next) {
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
     const status = String(c.res.status);
-    requests.inc({ route, status, model: c.get("model") ?? "", tenant: c.get("caller")?.tenant ?? "" });
-    duration.observe({ route, status }, seconds);
+    requests.labels(route, status, c.get("model") ?? "", c.get("caller")?.tenant ?? "").inc();
+    durationFor(route, status).observe(seconds);
     c.get("log")?.info(
       {
         method: c.req.method,

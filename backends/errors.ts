@@ -1,0 +1,50 @@
+// Errors specific to the model node, in the shared GatewayError tree so one handler renders OpenAI bodies.
+import { GatewayError, InvalidRequestError } from "#gateway/openai/errors.ts";
+
+/** Load shedding: the model's queue is full. 429 with Retry-After so clients and the gateway back off or go elsewhere. */
+export class QueueFullError extends GatewayError {
+  constructor(model: string, retryAfterSeconds = 1) {
+    super(429, `Model \`${model}\` is at capacity (its queue is full). Please retry shortly.`, {
+      type: "server_overloaded",
+      code: "queue_full",
+      headers: { "retry-after": String(retryAfterSeconds) },
+    });
+  }
+}
+
+export class ContextLengthExceededError extends InvalidRequestError {
+  constructor(message: string, param: string) {
+    super(message, param, "context_length_exceeded");
+  }
+}
+
+/** The model's worker died; the node reports it instead of hanging. */
+export class ModelUnavailableError extends GatewayError {
+  constructor(model: string, reason: string) {
+    super(503, `Model \`${model}\` is unavailable: ${reason}`, {
+      type: "server_error",
+      code: "model_unavailable",
+      headers: { "retry-after": "5" },
+    });
+  }
+}
+
+/** onnxruntime failed while running the model (a node fault, not the request's). */
+export class ModelFailedError extends GatewayError {
+  constructor(reason: string) {
+    super(500, `The model failed while processing the request: ${reason}`, {
+      type: "server_error",
+      code: "model_error",
+    });
+  }
+}
+
+/** Anything unexpected: logged in full, reported without internals. */
+export function internalNodeError(cause: unknown): GatewayError {
+  if (cause instanceof GatewayError) return cause;
+  return new GatewayError(500, "The model node had an internal error while processing your request.", {
+    type: "server_error",
+    code: "internal_error",
+    cause,
+  });
+}

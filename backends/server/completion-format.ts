@@ -1,0 +1,104 @@
+// Shapes generated text into OpenAI's response objects: chat.completion / chat.completion.chunk and
+// text_completion (JSON and stream chunks), including the final usage chunk of stream_options.include_usage.
+import type { GenerationEvent } from "#backends/models/generation.ts";
+import { ClientClosedError } from "#gateway/openai/errors.ts";
+
+export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+type End = Extract<GenerationEvent, { type: "end" }>;
+export type CompletionMeta = { id: string; created: number; model: string };
+
+export function usageOf(end: End): Usage {
+  return {
+    prompt_tokens: end.promptTokens,
+    completion_tokens: end.completionTokens,
+    total_tokens: end.promptTokens + end.completionTokens,
+  };
+}
+
+/** Runs a generation to the end, returning its text and final event (a generation only stops short when cancelled). */
+export async function collect(events: AsyncIterable<GenerationEvent>): Promise<{ text: string; end: End }> {
+  let text = "";
+  for await (const event of events) {
+    if (event.type === "text") text += event.text;
+    else return { text, end: event };
+  }
+  throw new ClientClosedError();
+}
+
+export function chatCompletion(meta: CompletionMeta, text: string, end: End) {
+  return {
+    id: meta.id,
+    object: "chat.completion" as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant" as const, content: text, refusal: null },
+        logprobs: null,
+        finish_reason: end.finishReason,
+      },
+    ],
+    usage: usageOf(end),
+  };
+}
+
+export function textCompletion(meta: CompletionMeta, text: string, end: End) {
+  return {
+    id: meta.id,
+    object: "text_completion" as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, text, logprobs: null, finish_reason: end.finishReason }],
+    usage: usageOf(end),
+  };
+}
+
+export async function* chatChunks(
+  meta: CompletionMeta,
+  events: AsyncIterable<GenerationEvent>,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
+  const base = {
+    id: meta.id,
+    object: "chat.completion.chunk",
+    created: meta.created,
+    model: meta.model,
+  };
+  const usage = includeUsage ? { usage: null } : {};
+  const chunk = (delta: Record<string, string>, finish: string | null) =>
+    JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usage });
+  yield chunk({ role: "assistant", content: "" }, null);
+  for await (const event of events) {
+    if (event.type === "text") {
+      yield chunk({ content: event.text }, null);
+      continue;
+    }
+    yield chunk({}, event.finishReason);
+    if (includeUsage) yield JSON.stringify({ ...base, choices: [], usage: usageOf(event) });
+  }
+}
+
+export async function* textChunks(
+  meta: CompletionMeta,
+  events: AsyncIterable<GenerationEvent>,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
+  const base = {
+    id: meta.id,
+    object: "text_completion",
+    created: meta.created,
+    model: meta.model,
+  };
+  const usage = includeUsage ? { usage: null } : {};
+  const chunk = (text: string, finish: string | null) =>
+    JSON.stringify({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], ...usage });
+  for await (const event of events) {
+    if (event.type === "text") {
+      yield chunk(event.text, null);
+      continue;
+    }
+    yield chunk("", event.finishReason);
+    if (includeUsage) yield JSON.stringify({ ...base, choices: [], usage: usageOf(event) });
+  }
+}

@@ -1,0 +1,77 @@
+// Turns the sampling fields of a chat or text completion request into a sequence for the decoder engine,
+// enforcing what the node supports (n = 1) and the model's context window (OpenAI's context_length_exceeded).
+import { z } from "zod";
+import { ContextLengthExceededError } from "#backends/errors.ts";
+import type { SequenceSpec } from "#backends/models/decoder-engine.ts";
+import { randomSeed } from "#backends/models/prng.ts";
+import type { LoadedDecoder } from "#backends/models/registry.ts";
+import { InvalidRequestError } from "#gateway/openai/errors.ts";
+import { validateBody } from "#gateway/openai/validate.ts";
+
+/** Fields beyond OpenAI's that the node understands (vLLM names them the same way). */
+const extensions = z
+  .object({
+    top_k: z.number().int().min(-1).nullish(),
+    ignore_eos: z.boolean().nullish(),
+  })
+  .loose();
+
+export type SamplingFields = {
+  max_tokens?: number | null;
+  max_completion_tokens?: number | null;
+  temperature?: number | null;
+  top_p?: number | null;
+  n?: number | null;
+  seed?: number | null;
+  stop?: string | string[] | null;
+};
+
+export type Generation = { spec: SequenceSpec; stop: string[] };
+
+export function buildGeneration(
+  body: SamplingFields,
+  model: LoadedDecoder,
+  promptIds: number[],
+  promptParam: string,
+): Generation {
+  const extra = validateBody(extensions, body);
+  if ((body.n ?? 1) !== 1)
+    throw new InvalidRequestError("This model node supports n = 1 only.", "n", "unsupported_value");
+  const limit = model.contextLength;
+  if (promptIds.length >= limit) {
+    throw new ContextLengthExceededError(
+      `This model's maximum context length is ${limit} tokens. However, your prompt is ${promptIds.length} tokens long, which leaves no room for a completion.`,
+      promptParam,
+    );
+  }
+  const room = limit - promptIds.length;
+  const requested = body.max_completion_tokens ?? body.max_tokens ?? null;
+  if (requested !== null && requested > room) {
+    throw new ContextLengthExceededError(
+      `This model's maximum context length is ${limit} tokens. However, you requested ${promptIds.length + requested} tokens (${promptIds.length} in the prompt, ${requested} for the completion). Please reduce the prompt or the completion length.`,
+      body.max_completion_tokens != null ? "max_completion_tokens" : "max_tokens",
+    );
+  }
+  const stop = body.stop == null ? [] : typeof body.stop === "string" ? [body.stop] : body.stop;
+  return {
+    spec: {
+      promptIds,
+      maxNewTokens: requested ?? room,
+      sampling: { temperature: body.temperature ?? 1, topP: body.top_p ?? 1, topK: Math.max(extra.top_k ?? 0, 0) },
+      seed: body.seed ?? randomSeed(),
+      ignoreEos: extra.ignore_eos ?? false,
+    },
+    stop,
+  };
+}
+
+/** Token ids a client sends must exist in the vocabulary, or onnxruntime would fail on the embedding lookup. */
+export function checkTokenIds(ids: readonly number[], vocabSize: number, param: string): void {
+  const bad = ids.find((id) => id >= vocabSize);
+  if (bad !== undefined)
+    throw new InvalidRequestError(
+      `Token id ${bad} is outside the vocabulary (size ${vocabSize}).`,
+      param,
+      "invalid_value",
+    );
+}

@@ -1,0 +1,209 @@
+// The model node's OpenAI surface over real HTTP and real onnxruntime workers (demo GPT + demo embedder):
+// response shapes, streaming with usage, seeds, stop strings split across tokens, embeddings in both encodings.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningModelNode } from "#backends/node.ts";
+import { demoModel, health, post, readSse, startTestNode } from "./support.ts";
+
+let node: RunningModelNode;
+
+beforeAll(async () => {
+  node = await startTestNode({
+    tier: "cpu",
+    cpuThreads: 1,
+    models: [{ path: demoModel("demo-gpt") }, { path: demoModel("demo-embed") }],
+  });
+});
+afterAll(async () => {
+  await node?.close();
+});
+
+type ChatResponse = {
+  object: string;
+  model: string;
+  choices: { index: number; message: { role: string; content: string }; finish_reason: string }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+};
+type Chunk = {
+  object: string;
+  choices: { delta?: { role?: string; content?: string }; finish_reason: string | null; text?: string }[];
+  usage?: ChatResponse["usage"] | null;
+};
+
+const messages = [{ role: "user", content: "Tell me a story about a fox." }];
+
+async function chat(body: Record<string, unknown>): Promise<ChatResponse> {
+  const response = await post(node, "/v1/chat/completions", { model: "demo-gpt", messages, ...body });
+  expect(response.status).toBe(200);
+  return (await response.json()) as ChatResponse;
+}
+
+async function streamChat(body: Record<string, unknown>): Promise<{ chunks: Chunk[]; payloads: string[] }> {
+  const response = await post(node, "/v1/chat/completions", { model: "demo-gpt", messages, stream: true, ...body });
+  expect(response.status).toBe(200);
+  expect(response.headers.get("content-type")).toContain("text/event-stream");
+  const payloads = await readSse(response);
+  return { payloads, chunks: payloads.filter((p) => p !== "[DONE]").map((p) => JSON.parse(p) as Chunk) };
+}
+
+const streamedText = (chunks: Chunk[]) =>
+  chunks.map((c) => c.choices[0]?.delta?.content ?? c.choices[0]?.text ?? "").join("");
+
+describe("model node HTTP API", () => {
+  it("lists its models and reports health with load and the execution provider in use", async () => {
+    const models = (await (await fetch(`${node.url}/v1/models`)).json()) as {
+      object: string;
+      data: { id: string; object: string }[];
+    };
+    expect(models.object).toBe("list");
+    expect(models.data.map((m) => m.id).sort()).toEqual(["demo-embed", "demo-gpt"]);
+    const report = await health(node);
+    expect(report).toMatchObject({
+      status: "ok",
+      tier: "cpu",
+      executionProvider: "cpu",
+      requestedExecutionProvider: "cpu",
+      queueDepth: 0,
+      runningSequences: 0,
+    });
+    expect(report.models).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: "demo-gpt", kind: "decoder" }),
+        expect.objectContaining({ id: "demo-embed", kind: "encoder" }),
+      ]),
+    );
+  });
+
+  it("answers a chat completion with OpenAI's shape, real token counts and load headers", async () => {
+    const response = await post(node, "/v1/chat/completions", {
+      model: "demo-gpt",
+      messages,
+      max_tokens: 8,
+      ignore_eos: true,
+      temperature: 0,
+    });
+    expect(response.headers.get("x-queue-depth")).toBe("0");
+    expect(response.headers.get("x-running-sequences")).toMatch(/^\d+$/);
+    const body = (await response.json()) as ChatResponse;
+    expect(body.object).toBe("chat.completion");
+    expect(body.choices[0]).toMatchObject({ index: 0, message: { role: "assistant" }, finish_reason: "length" });
+    // ChatML: "<|im_start|>user\n...<|im_end|>\n<|im_start|>assistant\n" is more than the words themselves.
+    expect(body.usage.prompt_tokens).toBeGreaterThan(10);
+    expect(body.usage).toMatchObject({ completion_tokens: 8, total_tokens: body.usage.prompt_tokens + 8 });
+  });
+
+  it("streams chunks ending in [DONE], with a usage chunk carrying the same counts as the JSON answer", async () => {
+    const sampling = { max_tokens: 6, ignore_eos: true, temperature: 0.8, seed: 7 };
+    const json = await chat(sampling);
+    const { chunks, payloads } = await streamChat({ ...sampling, stream_options: { include_usage: true } });
+    expect(payloads.at(-1)).toBe("[DONE]");
+    expect(chunks.every((c) => c.object === "chat.completion.chunk")).toBe(true);
+    expect(chunks[0]!.choices[0]!.delta).toEqual({ role: "assistant", content: "" });
+    const usageChunk = chunks.at(-1)!;
+    expect(usageChunk.choices).toEqual([]);
+    expect(usageChunk.usage).toEqual(json.usage);
+    expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
+    expect(chunks.at(-2)!.choices[0]!.finish_reason).toBe("length");
+    expect(streamedText(chunks)).toBe(json.choices[0]!.message.content);
+  });
+
+  it("serves text completions as JSON and as a stream, from a string or token ids", async () => {
+    const sampling = { max_tokens: 5, ignore_eos: true, temperature: 0 };
+    const json = (await (
+      await post(node, "/v1/completions", { model: "demo-gpt", prompt: "Once upon a time", ...sampling })
+    ).json()) as {
+      object: string;
+      choices: { text: string; finish_reason: string }[];
+      usage: ChatResponse["usage"];
+    };
+    expect(json.object).toBe("text_completion");
+    expect(json.choices[0]!.finish_reason).toBe("length");
+    expect(json.usage.completion_tokens).toBe(5);
+    const stream = await post(node, "/v1/completions", {
+      model: "demo-gpt",
+      prompt: "Once upon a time",
+      stream: true,
+      ...sampling,
+    });
+    const payloads = await readSse(stream);
+    expect(payloads.at(-1)).toBe("[DONE]");
+    const chunks = payloads.slice(0, -1).map((p) => JSON.parse(p) as Chunk);
+    expect(chunks.every((c) => c.object === "text_completion")).toBe(true);
+    expect(streamedText(chunks)).toBe(json.choices[0]!.text);
+    const fromIds = await post(node, "/v1/completions", { model: "demo-gpt", prompt: [10, 20, 30, 40], ...sampling });
+    expect(fromIds.status).toBe(200);
+    expect(((await fromIds.json()) as { usage: ChatResponse["usage"] }).usage.prompt_tokens).toBe(4);
+  });
+
+  it("gives the same text for the same seed, even when batched with other requests", async () => {
+    const sampling = { max_tokens: 16, ignore_eos: true, temperature: 1, seed: 1234 };
+    const alone = (await chat(sampling)).choices[0]!.message.content;
+    const crowd = await Promise.all([
+      chat(sampling),
+      ...[1, 2, 3, 4, 5].map((seed) =>
+        chat({ ...sampling, seed, messages: [{ role: "user", content: `Other prompt number ${seed}` }] }),
+      ),
+    ]);
+    expect(crowd[0]!.choices[0]!.message.content).toBe(alone);
+    const other = (await chat({ ...sampling, seed: 99 })).choices[0]!.message.content;
+    expect(other).not.toBe(alone);
+  });
+
+  it("stops at a stop string, even one split across tokens, without emitting it", async () => {
+    const greedy = { max_tokens: 24, ignore_eos: true, temperature: 0 };
+    const { chunks } = await streamChat(greedy);
+    const pieces = chunks.map((c) => c.choices[0]?.delta?.content ?? "").filter((p) => p.length > 0);
+    const full = pieces.join("");
+    // The last character of one piece plus the first of the next: a stop string no single token contains.
+    const at = Math.min(2, pieces.length - 2);
+    const stop = pieces[at]!.slice(-1) + pieces[at + 1]!.slice(0, 1);
+    const expected = full.slice(0, full.indexOf(stop));
+    const json = await chat({ ...greedy, stop: [stop, "never-appears"] });
+    expect(json.choices[0]!.message.content).toBe(expected);
+    expect(json.choices[0]!.finish_reason).toBe("stop");
+    const streamed = await streamChat({ ...greedy, stop });
+    expect(streamedText(streamed.chunks)).toBe(expected);
+    expect(streamed.chunks.at(-1)!.choices[0]!.finish_reason).toBe("stop");
+  });
+
+  it("returns unit-length embeddings, identical as float arrays and as base64", async () => {
+    const input = ["The quick brown fox", "jumps over the lazy dog", "The quick brown fox"];
+    const asFloat = (await (await post(node, "/v1/embeddings", { model: "demo-embed", input })).json()) as {
+      object: string;
+      data: { object: string; index: number; embedding: number[] }[];
+      usage: { prompt_tokens: number; total_tokens: number };
+    };
+    const asBase64 = (await (
+      await post(node, "/v1/embeddings", { model: "demo-embed", input, encoding_format: "base64" })
+    ).json()) as {
+      data: { index: number; embedding: string }[];
+    };
+    expect(asFloat.object).toBe("list");
+    expect(asFloat.data.map((d) => d.index)).toEqual([0, 1, 2]);
+    expect(asFloat.usage.prompt_tokens).toBeGreaterThan(6);
+    for (const [i, item] of asFloat.data.entries()) {
+      expect(item.embedding).toHaveLength(384);
+      expect(Math.hypot(...item.embedding)).toBeCloseTo(1, 5);
+      const bytes = Buffer.from(asBase64.data[i]!.embedding, "base64");
+      const decoded = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+      expect(Array.from(decoded)).toEqual(item.embedding);
+    }
+    expect(asFloat.data[0]!.embedding).toEqual(asFloat.data[2]!.embedding);
+    expect(asFloat.data[0]!.embedding).not.toEqual(asFloat.data[1]!.embedding);
+  });
+
+  it("embeds a single string and token id inputs", async () => {
+    const single = (await (await post(node, "/v1/embeddings", { model: "demo-embed", input: "hello" })).json()) as {
+      data: unknown[];
+    };
+    expect(single.data).toHaveLength(1);
+    const ids = await post(node, "/v1/embeddings", {
+      model: "demo-embed",
+      input: [
+        [101, 7592, 102],
+        [101, 102],
+      ],
+    });
+    expect(ids.status).toBe(200);
+    expect(((await ids.json()) as { usage: { prompt_tokens: number } }).usage.prompt_tokens).toBe(5);
+  });
+});

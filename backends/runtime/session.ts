@@ -2,6 +2,7 @@
 // CPU one when CUDA cannot load (reporting why, so /health and metrics tell the truth); `cpu` uses the CPU
 // provider with the configured intra-op thread count (0 keeps onnxruntime's default).
 import * as ort from "onnxruntime-node";
+import { cudaUnavailableReason } from "./cuda-provider.ts";
 
 export type ExecutionProvider = "cuda" | "cpu";
 
@@ -22,6 +23,11 @@ export async function createSession(
     ...(intraOpThreads > 0 ? { intraOpNumThreads: intraOpThreads } : {}),
   };
   if (requested === "cuda") {
+    const missing = cudaUnavailableReason();
+    if (missing) {
+      const session = await ort.InferenceSession.create(path, { ...options, executionProviders: ["cpu"] });
+      return { session, provider: "cpu", fallbackReason: missing };
+    }
     try {
       const session = await ort.InferenceSession.create(path, { ...options, executionProviders: ["cuda"] });
       return { session, provider: "cuda", fallbackReason: null };

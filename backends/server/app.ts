@@ -13,7 +13,7 @@ import type { NodeContext } from "./routes/context.ts";
 import { embeddingsRoute } from "./routes/embeddings.ts";
 import { healthRoute } from "./routes/health.ts";
 import { metricsRoute } from "./routes/metrics.ts";
-import { modelsRoute } from "./routes/models.ts";
+import { modelRoute, modelsRoute } from "./routes/models.ts";
 
 /** JSON nesting beyond this is refused before parsing (OpenAI bodies are a few levels deep). */
 const maxJsonDepth = 64;
@@ -27,6 +27,7 @@ export function createNodeApp(ctx: NodeContext, logger: Logger): Hono {
   app.post("/v1/completions", body, completionsRoute(ctx));
   app.post("/v1/embeddings", body, embeddingsRoute(ctx));
   app.get("/v1/models", modelsRoute(ctx));
+  app.get("/v1/models/:id{.+}", modelRoute(ctx));
   app.get("/health", healthRoute(ctx));
   app.get("/metrics", metricsRoute(ctx));
   app.notFound((c) => {

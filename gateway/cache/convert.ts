@@ -26,9 +26,11 @@ export function jsonToEvents(endpoint: Endpoint, body: unknown, includeUsage: bo
       ? { index: c.index, delta: {}, logprobs: null, finish_reason: c.finish_reason }
       : { index: c.index, text: "", logprobs: null, finish_reason: c.finish_reason },
   );
+  // With include_usage, OpenAI gives every chunk before the usage chunk `usage: null`.
+  const nullUsage = includeUsage ? { usage: null } : {};
   const events = [
-    { ...base, choices: content },
-    { ...base, choices: finish },
+    { ...base, choices: content, ...nullUsage },
+    { ...base, choices: finish, ...nullUsage },
   ];
   if (includeUsage) events.push({ ...base, choices: [], usage: body.usage } as typeof base & { choices: never[] });
   return [...events.map((e) => JSON.stringify(e)), "[DONE]"];
@@ -61,7 +63,7 @@ function mergeChat(chunks: Json[]): Json[] | undefined {
   for (const chunk of chunks) {
     for (const c of (chunk.choices ?? []) as Choice[]) {
       const slot = choices.get(c.index) ?? {
-        message: { role: "assistant", content: null },
+        message: { role: "assistant", content: null, refusal: null },
         calls: [],
         logprobs: null,
         finish_reason: null,

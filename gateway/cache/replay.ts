@@ -1,7 +1,7 @@
 // Turns a cached entry into the result the request asked for: the same shape replays exactly (a stream's usage
 // chunk only if this client asked for one), the other shape goes through convert.ts. Undefined = serve a miss.
 
-import { chunkUsage } from "#gateway/openai/usage.ts";
+import { chunkUsage, withoutNullUsage } from "#gateway/openai/usage.ts";
 import type { ForwardRequest, ForwardResult, SseData } from "#gateway/pipeline/types.ts";
 import { eventsToJson, jsonToEvents } from "./convert.ts";
 import type { CachedEntry } from "./store.ts";
@@ -26,7 +26,7 @@ export function serveEntry(
 function selectUsage(events: string[], includeUsage: boolean): SseData[] | undefined {
   const usageOnly = (data: SseData) => chunkUsage(data)?.usageOnly === true;
   if (includeUsage) return events.some(usageOnly) ? events : undefined;
-  return events.filter((data) => !usageOnly(data));
+  return events.filter((data) => !usageOnly(data)).map(withoutNullUsage);
 }
 
 async function* replay(events: SseData[]): AsyncGenerator<SseData> {

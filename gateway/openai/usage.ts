@@ -24,3 +24,16 @@ export function chunkUsage(data: SseData): { usage: unknown; usageOnly: boolean 
     return undefined;
   }
 }
+
+// `"usage": null` as a key of a compact or spaced JSON chunk. Unescaped quotes cannot occur inside JSON strings,
+// so this never matches text inside a value.
+const nullUsageField = /"usage"\s*:\s*null\s*,|,\s*"usage"\s*:\s*null(?=\s*\})/;
+
+/**
+ * Removes a chunk's `"usage": null` field. With include_usage every chunk but the last carries one, and the spec
+ * says the field is "only present when you set stream_options: {include_usage: true}": a client that did not ask
+ * (but whose stream carries usage because the gateway asked for it) must not see it.
+ */
+export function withoutNullUsage(data: SseData): SseData {
+  return data.includes('"usage"') ? data.replace(nullUsageField, "") : data;
+}

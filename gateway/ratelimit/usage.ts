@@ -1,6 +1,6 @@
 // Watches a stream's token usage without buffering, and drops the final usage chunk when only the limiter
 // asked for it.
-import { chunkUsage, usageTokens } from "#gateway/openai/usage.ts";
+import { chunkUsage, usageTokens, withoutNullUsage } from "#gateway/openai/usage.ts";
 import type { SseData } from "#gateway/pipeline/types.ts";
 
 export type StreamUsage = { totalTokens: number | undefined; dataChunks: number; completed: boolean };
@@ -20,8 +20,10 @@ export async function* trackStreamUsage(
       const found = chunkUsage(data);
       if (found) seen.totalTokens = usageTokens(found.usage) ?? seen.totalTokens;
       if (data !== "[DONE]" && !found?.usageOnly) seen.dataChunks++;
-      if (found?.usageOnly && stripUsageChunk) continue;
-      yield data;
+      if (stripUsageChunk) {
+        if (found?.usageOnly) continue;
+        yield withoutNullUsage(data);
+      } else yield data;
     }
     seen.completed = true;
   } finally {

@@ -56,6 +56,11 @@ describe("model node HTTP API", () => {
     };
     expect(models.object).toBe("list");
     expect(models.data.map((m) => m.id).sort()).toEqual(["demo-embed", "demo-gpt"]);
+    const one = await fetch(`${node.url}/v1/models/demo-gpt`);
+    expect(((await one.json()) as { id: string }).id).toBe("demo-gpt");
+    const missing = await fetch(`${node.url}/v1/models/nope`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
     const report = await health(node);
     expect(report).toMatchObject({
       status: "ok",

@@ -21,7 +21,10 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
   const durationFor = (route: string, status: string) => {
     const key = `${route} ${status}`;
     let child = durations.get(key);
-    if (!child) durations.set(key, (child = duration.labels(route, status)));
+    if (!child) {
+      child = duration.labels(route, status);
+      durations.set(key, child);
+    }
     return child;
   };
   return async function httpMetricsMiddleware(c, next) {

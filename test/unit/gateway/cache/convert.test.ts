@@ -9,7 +9,14 @@ describe("cached answer shape conversion", () => {
   it("rebuilds OpenAI's JSON from a stored stream", () => {
     expect(eventsToJson("chat.completions", chatStream(["hel", "lo"]))).toStrictEqual({
       ...chatAnswer("hello"),
-      choices: [{ index: 0, message: { role: "assistant", content: "hello", refusal: null }, logprobs: null, finish_reason: "stop" }],
+      choices: [
+        {
+          index: 0,
+          message: { role: "assistant", content: "hello", refusal: null },
+          logprobs: null,
+          finish_reason: "stop",
+        },
+      ],
     });
   });
 

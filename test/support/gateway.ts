@@ -1,12 +1,12 @@
 // Starts a real gateway on 127.0.0.1:0 from a config object, silent unless SWITCHYARD_TEST_LOGS is set.
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import { parseConfig } from "#config/load.ts";
 import type { ConfigInput } from "#config/schema.ts";
 import { type RunningGateway, startGateway } from "#gateway/server.ts";
 
 export const testKey = "sk-test-0123456789";
 
-export async function startTestGateway(input: ConfigInput): Promise<RunningGateway> {
+export async function startTestGateway(input: ConfigInput, opts: { logger?: Logger } = {}): Promise<RunningGateway> {
   const config = parseConfig(
     {
       auth: { keys: [{ key: testKey, tenant: "team-a", name: "test" }] },
@@ -16,7 +16,7 @@ export async function startTestGateway(input: ConfigInput): Promise<RunningGatew
     "test",
     {},
   );
-  const logger = pino({ level: process.env.SWITCHYARD_TEST_LOGS ? "debug" : "silent" });
+  const logger = opts.logger ?? pino({ level: process.env.SWITCHYARD_TEST_LOGS ? "debug" : "silent" });
   return startGateway(config, { logger });
 }
 

@@ -1,11 +1,11 @@
 // Starts a model node programmatically: loads every configured model, builds the app and listens (port 0
 // allowed). Used by the CLI, the gateway's one-command start, tests and benches.
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
+
 import pino, { type Logger } from "pino";
 import { Registry } from "prom-client";
 import type { z } from "zod";
 import { configSchema, type ModelNodeConfig } from "#config/schema.ts";
+import { type Listener, listenOn } from "#gateway/listen.ts";
 import { createNodeMetrics } from "./metrics.ts";
 import { ModelRegistry } from "./models/registry.ts";
 import { createNodeApp } from "./server/app.ts";
@@ -34,42 +34,26 @@ export async function startModelNode(
     throw error;
   }
   const app = createNodeApp({ registry, metrics, config, startedAt: Date.now() }, logger);
-  let server: ServerType;
+  let listener: Listener;
   try {
-    server = await listen(app.fetch, config.listen);
+    listener = await listenOn(app.fetch, config.listen);
   } catch (error) {
     await registry.close();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const host = config.listen.host.includes(":") ? `[${config.listen.host}]` : config.listen.host;
   logger.info(
-    { url: `http://${host}:${port}`, tier: config.tier, models: registry.models.map((m) => m.id) },
+    { url: listener.url, tier: config.tier, models: registry.models.map((m) => m.id) },
     "model node listening",
   );
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     config,
     registry,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; streams in flight end when their workers stop.
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-      });
+      // Streams in flight end when their workers stop, so their connections are cut too.
+      await listener.close({ force: true });
       await registry.close();
     },
   };
-}
-
-function listen(
-  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
-  at: { host: string; port: number },
-): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: at.host, port: at.port }, () => resolve(server));
-    server.once("error", reject);
-  });
 }

@@ -1,6 +1,7 @@
 // CLI: runs the gateway alone against a config file, for real deployments: `npm run gateway -- --config file.yaml`.
 import { parseArgs } from "node:util";
 import { loadConfigFile } from "#config/load.ts";
+import { reloadOnSighup } from "./reload/sighup.ts";
 import { startGateway } from "./server.ts";
 
 const { values } = parseArgs({ options: { config: { type: "string", short: "c" } } });
@@ -9,8 +10,12 @@ const config = await loadConfigFile(configPath).catch((error: Error) => {
   console.error(error.message);
   process.exit(2);
 });
-const gateway = await startGateway(config);
-gateway.runtime.services.logger.info({ url: gateway.url, configPath, version: gateway.runtime.snapshot.hash }, "gateway listening");
+const gateway = await startGateway(config, { configPath });
+reloadOnSighup(gateway.reloader);
+gateway.runtime.services.logger.info(
+  { url: gateway.url, configPath, version: gateway.runtime.snapshot.hash },
+  "gateway listening",
+);
 
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

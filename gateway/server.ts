@@ -1,12 +1,11 @@
 // Starts the gateway: builds the runtime and app, listens (port 0 allowed for tests), and closes gracefully.
-import type { AddressInfo } from "node:net";
-import { type ServerType, serve } from "@hono/node-server";
 import type { Logger } from "pino";
 import type { Env } from "#config/load.ts";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import { startOperations } from "./admin/operations.ts";
 import { createApp } from "./app.ts";
 import { createCacheService } from "./cache/service.ts";
+import { listenOn } from "./listen.ts";
 import { createLogger } from "./logging.ts";
 import { createMetricsRegistry } from "./metrics/registry.ts";
 import { NodeRegistry } from "./nodes/registry.ts";
@@ -49,34 +48,18 @@ export async function startGateway(config: SwitchyardConfig, opts: GatewayOption
   // Start with Redis connected when the config uses it: until then cache and limits would run degraded.
   await redis.ready();
   const app = createApp(runtime);
-  const server = await listen(app.fetch, config.server.listen);
-  const { port } = server.address() as AddressInfo;
-  const host = config.server.listen.host.includes(":") ? `[${config.server.listen.host}]` : config.server.listen.host;
+  const listener = await listenOn(app.fetch, config.server.listen);
   const operations = await startOperations(runtime, { configPath: opts.configPath, env: opts.env });
   return {
-    url: `http://${host}:${port}`,
-    port,
+    url: listener.url,
+    port: listener.port,
     runtime,
     reloader: operations.reloader,
     admin: operations.admin,
     async close() {
       await operations.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open forever; in-flight responses still finish.
-        (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      });
+      await listener.close();
       await runtime.close();
     },
   };
-}
-
-function listen(
-  fetch: (req: Request, env: unknown) => Response | Promise<Response>,
-  at: { host: string; port: number },
-): Promise<ServerType> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, hostname: at.host, port: at.port }, () => resolve(server));
-    server.once("error", reject);
-  });
 }

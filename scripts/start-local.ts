@@ -11,6 +11,7 @@ import { startModelNode } from "#backends/node.ts";
 import { loadConfigFile } from "#config/load.ts";
 import type { NodeEntry } from "#config/schema.ts";
 import { createLogger } from "#gateway/logging.ts";
+import { reloadOnSighup } from "#gateway/reload/sighup.ts";
 import { startGateway } from "#gateway/server.ts";
 
 const started = performance.now();
@@ -43,6 +44,7 @@ const nodes = await Promise.all(
   ),
 );
 const gateway = await startGateway(config, { logger, configPath: values.config });
+reloadOnSighup(gateway.reloader);
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 const key = config.auth.keys[0]?.key ?? "<none: auth.allowAnonymous>";

@@ -3,17 +3,37 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { SwitchyardConfig } from "#config/schema.ts";
-import { compose, type ForwardLayer, type Forwarder } from "#gateway/pipeline/types.ts";
-import { createBasicForwarder } from "#gateway/routing-basic.ts";
+import type { CacheService } from "#gateway/cache/service.ts";
+import type { NodeRegistry } from "#gateway/nodes/registry.ts";
+import { compose, type Forwarder, type ForwardLayer } from "#gateway/pipeline/types.ts";
+import type { RateLimitService } from "#gateway/ratelimit/service.ts";
+import type { RedisProvider } from "#gateway/redis/provider.ts";
+import { createRoutingForwarder } from "#gateway/resilience/forwarder.ts";
 
 export type GatewayServices = {
   metrics: Registry;
   logger: Logger;
+  /** Node state (health, breakers, latency, load, drain); updated in place on reload, never rebuilt. */
+  nodes: NodeRegistry;
+  /** The one Redis connection cache and rate limits share (opened only if the config asks for Redis). */
+  redis: RedisProvider;
+  cache: CacheService;
+  rateLimits: RateLimitService;
 };
 
-export function buildPipeline(config: SwitchyardConfig, _services: GatewayServices): Forwarder {
+export function buildPipeline(config: SwitchyardConfig, services: GatewayServices): Forwarder {
   const layers: ForwardLayer[] = [
     // outermost first: rate limits, then cache + coalescing (gateway/ratelimit, gateway/cache)
+    ...services.rateLimits.layers(config),
+    ...services.cache.layers(config),
   ];
-  return compose(layers, createBasicForwarder(config));
+  return compose(
+    layers,
+    createRoutingForwarder({
+      registry: services.nodes,
+      config,
+      metricsRegistry: services.metrics,
+      logger: services.logger,
+    }),
+  );
 }

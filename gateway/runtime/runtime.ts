@@ -35,10 +35,12 @@ export class GatewayRuntime {
 
   /** Swaps in an already-validated config; the caller validates so a bad config never gets this far. */
   reload(config: SwitchyardConfig): GatewaySnapshot {
+    // Built first: if building throws, neither the registry nor the snapshot has changed.
+    const next = this.#build(config, this.#snapshot.version + 1);
     // Nodes that stay keep their breaker and latency history; removed ones drain before their pools close.
     this.services.nodes.update(config.nodes, config.routing);
-    this.#snapshot = this.#build(config, this.#snapshot.version + 1);
-    return this.#snapshot;
+    this.#snapshot = next;
+    return next;
   }
 
   /** The union of models the configured nodes serve, sorted. */

@@ -1,0 +1,143 @@
+// The terminal of the ForwardLayer chain: picks a node, runs the attempt (hedged when enabled), and on a
+// retryable failure tries another node — within maxAttempts, the retry budget and the request's deadline —
+// before anything has reached the client. Clients should not notice one slow or dead node.
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import type { SwitchyardConfig } from "#config/schema.ts";
+import { createBalancer, type Pick } from "#gateway/balancer/balancer.ts";
+import { balancerMetrics } from "#gateway/balancer/metrics.ts";
+import { buildStrategy, type StrategyTable } from "#gateway/balancer/strategies.ts";
+import type { NodeRegistry } from "#gateway/nodes/registry.ts";
+import type { UpstreamNode } from "#gateway/nodes/upstream-node.ts";
+import { type GatewayError, ModelNotFoundError, NoHealthyNodeError } from "#gateway/openai/errors.ts";
+import type { Forwarder, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
+import { type AttemptContext, callUpstream, type NodeCaller, startAttempt } from "./attempt.ts";
+import { failureKind, isRetryable } from "./failure.ts";
+import { type RunningAttempt, raceWithHedge } from "./hedge.ts";
+import { LatencyWindows } from "./latency-window.ts";
+import { resilienceMetrics } from "./metrics.ts";
+import { RetryBudget } from "./retry-budget.ts";
+import { RequestScope } from "./scopes.ts";
+
+export type RoutingForwarderOptions = {
+  registry: NodeRegistry;
+  config: SwitchyardConfig;
+  metricsRegistry: Registry;
+  logger: Logger;
+  /** Sends one attempt to one node; the real HTTP caller unless a unit test substitutes one. */
+  call?: NodeCaller;
+  strategies?: StrategyTable;
+};
+
+export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder {
+  const { registry, logger } = opts;
+  const routing = opts.config.routing;
+  const metrics = resilienceMetrics(opts.metricsRegistry);
+  const balancer = createBalancer({
+    candidates: () => registry.nodes(),
+    routing,
+    strategy: buildStrategy(routing.strategy, opts.strategies),
+    metrics: balancerMetrics(opts.metricsRegistry),
+  });
+  const budget = new RetryBudget(routing.retries);
+  const latencies = new LatencyWindows();
+  const attemptContext: AttemptContext = {
+    call: opts.call ?? callUpstream,
+    deadlines: routing.deadlines,
+    metrics,
+    latencies,
+    logger,
+  };
+
+  function spendBudget(): boolean {
+    if (budget.tryWithdraw()) return true;
+    metrics.budgetExhausted.inc();
+    return false;
+  }
+
+  function run(
+    pick: Pick<UpstreamNode>,
+    req: ForwardRequest,
+    scope: RequestScope,
+    tried: Set<string>,
+  ): Promise<ForwardResult> {
+    const primary = startAttempt(pick, req, scope, attemptContext);
+    const hedging = routing.hedging;
+    const delay = hedging.enabled && !req.stream ? latencies.quantile(req.model, hedging.quantile) : undefined;
+    if (delay === undefined) return primary.result;
+    const launchHedge = (): RunningAttempt | undefined => {
+      if (scope.signal.aborted) return undefined;
+      const next = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
+      if (!next || !spendBudget()) return undefined;
+      tried.add(next.node.id);
+      metrics.hedges.inc({ event: "launched" });
+      return startAttempt(next, req, scope, attemptContext);
+    };
+    return raceWithHedge(primary, Math.max(hedging.minDelayMs, delay), launchHedge, () =>
+      metrics.hedges.inc({ event: "won" }),
+    );
+  }
+
+  return async function routeRequest(req: ForwardRequest): Promise<ForwardResult> {
+    const scope = new RequestScope(req);
+    let streamOwnsScope = false;
+    const tried = new Set<string>();
+    let lastError: GatewayError | undefined;
+    budget.deposit();
+    try {
+      for (let attempt = 0; attempt < routing.retries.maxAttempts; attempt++) {
+        if (lastError && !isRetryable(lastError)) break;
+        const pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
+        if (!pick) break;
+        // Budget is spent only once there is somewhere to go; the backoff ends early if the request does.
+        if (lastError && !(spendBudget() && (await pause(routing.retries.backoffMs, scope.signal)))) break;
+        if (lastError) metrics.retries.inc({ reason: failureKind(lastError) });
+        tried.add(pick.node.id);
+        try {
+          const result = await run(pick, req, scope, tried);
+          streamOwnsScope = result.kind === "stream";
+          return result;
+        } catch (error) {
+          lastError = error as GatewayError;
+        }
+      }
+      throw finalError(req, scope, lastError);
+    } finally {
+      if (!streamOwnsScope) scope.dispose();
+    }
+  };
+
+  function finalError(req: ForwardRequest, scope: RequestScope, lastError: GatewayError | undefined): GatewayError {
+    if (scope.signal.aborted) return scope.stopReason();
+    if (lastError) return lastError;
+    if (!registry.nodes().some((node) => node.models.includes(req.model))) return new ModelNotFoundError(req.model);
+    return new NoHealthyNodeError(req.model, secondsUntilBackoffEnds(registry.nodes(), req.model));
+  }
+}
+
+/** Waits `ms` unless the request ends first; true when the retry may go ahead. */
+function pause(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(true);
+      },
+      ms * (0.5 + Math.random()),
+    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** When every node for the model is backing off (Retry-After), tell the client when the first one is back. */
+function secondsUntilBackoffEnds(nodes: readonly UpstreamNode[], model: string): number {
+  const now = Date.now();
+  const waits = nodes.filter((n) => n.models.includes(model) && n.backoffUntil > now).map((n) => n.backoffUntil - now);
+  return waits.length ? Math.max(1, Math.ceil(Math.min(...waits) / 1000)) : 1;
+}

@@ -1,0 +1,114 @@
+// Cancellation scopes: a request scope (client signal + deadline) and, inside it, one scope per attempt with
+// its own AbortController, so a timeout or a lost hedge stops exactly that attempt's upstream request.
+import { ClientClosedError, type GatewayError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
+import type { ForwardRequest } from "#gateway/pipeline/types.ts";
+
+function link(parent: AbortSignal, child: AbortController): () => void {
+  if (parent.aborted) {
+    child.abort(parent.reason);
+    return () => {};
+  }
+  const onAbort = () => child.abort(parent.reason);
+  parent.addEventListener("abort", onAbort, { once: true });
+  return () => parent.removeEventListener("abort", onAbort);
+}
+
+export class RequestScope {
+  readonly deadline: number;
+  readonly #controller = new AbortController();
+  readonly #unlink: () => void;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(req: Pick<ForwardRequest, "signal" | "deadline">) {
+    this.deadline = req.deadline;
+    this.#unlink = link(req.signal, this.#controller);
+    // The route's signal already carries the deadline; enforcing it here too keeps this layer correct alone.
+    this.#timer = setTimeout(
+      () => this.#controller.abort(new UpstreamTimeoutError("The request exceeded its deadline.")),
+      Math.max(0, req.deadline - Date.now()),
+    );
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  remainingMs(now = Date.now()): number {
+    return this.deadline - now;
+  }
+
+  /** Why the request stopped: the client left, or time ran out. */
+  stopReason(): GatewayError {
+    const reason: unknown = this.#controller.signal.reason;
+    if (reason instanceof ClientClosedError) return reason;
+    return reason instanceof UpstreamTimeoutError
+      ? reason
+      : new UpstreamTimeoutError("The request exceeded its deadline.");
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#unlink();
+  }
+}
+
+/**
+ * One attempt's cancellation, plus a watchdog for streams: while the attempt waits for the node (first token,
+ * next token) longer than the armed limit, it is aborted with the error the caller supplied.
+ */
+export class AttemptScope {
+  readonly #controller = new AbortController();
+  readonly #unlink: () => void;
+  #timer: NodeJS.Timeout | undefined;
+  #limitMs = 0;
+  #waitingSince: number | undefined;
+  #onStall: () => GatewayError = () => new UpstreamTimeoutError();
+
+  constructor(parent: AbortSignal) {
+    this.#unlink = link(parent, this.#controller);
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Starts (or re-targets) the watchdog; the attempt counts as waiting from now. */
+  watch(limitMs: number, onStall: () => GatewayError): void {
+    this.#limitMs = limitMs;
+    this.#onStall = onStall;
+    this.#waitingSince = performance.now();
+    clearTimeout(this.#timer);
+    this.#schedule(limitMs);
+  }
+
+  /** Marks the start and end of a wait on the node; time spent waiting on our own consumer does not count. */
+  waiting(waiting: boolean): void {
+    this.#waitingSince = waiting ? performance.now() : undefined;
+  }
+
+  cancel(reason: GatewayError): void {
+    this.#controller.abort(reason);
+  }
+
+  /** Ends the attempt: stops the watchdog, unlinks from the request and aborts whatever is still running. */
+  close(reason: GatewayError): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#unlink();
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+  }
+
+  #schedule(ms: number): void {
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        if (this.#controller.signal.aborted) return;
+        const since = this.#waitingSince;
+        const waited = since === undefined ? 0 : performance.now() - since;
+        if (since !== undefined && waited >= this.#limitMs) this.#controller.abort(this.#onStall());
+        else this.#schedule(this.#limitMs - waited);
+      },
+      Math.max(1, ms),
+    );
+  }
+}

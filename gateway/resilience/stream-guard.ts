@@ -1,0 +1,95 @@
+// Streams: hold an attempt's result until the node's first event arrives (so a node that dies before its first
+// token can be retried invisibly), then relay the rest with an inter-token stall watchdog. After the first
+// event nothing can be retried: a failure is thrown from `events` and the route sends an SSE error event.
+import { type GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
+import type { SseData, StreamResult } from "#gateway/pipeline/types.ts";
+import { AttemptTimeoutError } from "./errors.ts";
+import type { AttemptScope } from "./scopes.ts";
+
+export type StreamEnd = { outcome: "complete" | "failed" | "abandoned"; error?: GatewayError };
+
+export type StreamGuardOptions = {
+  attempt: AttemptScope;
+  nodeId: string;
+  interTokenMs: number;
+  /** Turns whatever the stream threw into the error the client should see. */
+  explain: (error: unknown) => GatewayError;
+  /** Called exactly once, when the stream completes, fails, or its consumer stops. */
+  onEnd: (end: StreamEnd) => void;
+};
+
+/** Waits for `iterator.next()` unless `signal` aborts first (then rejects with its reason). */
+export function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    iterator.next().then(
+      (next) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(next);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOptions): Promise<StreamResult> {
+  const { attempt, nodeId } = opts;
+  const iterator = result.events[Symbol.asyncIterator]();
+  let first: IteratorResult<SseData>;
+  try {
+    first = await nextOrAbort(iterator, attempt.signal);
+    if (first.done)
+      throw new UpstreamError(`Node ${nodeId} ended the stream before its first event.`, { nodeId, nodeFault: true });
+  } catch (error) {
+    void Promise.resolve(iterator.return?.()).catch(() => {});
+    throw error;
+  }
+  attempt.watch(
+    opts.interTokenMs,
+    () =>
+      new AttemptTimeoutError(
+        nodeId,
+        `Node ${nodeId} sent nothing for ${opts.interTokenMs} ms in the middle of the stream.`,
+      ),
+  );
+  attempt.waiting(false);
+
+  let ended = false;
+  let started = false;
+  const end = (outcome: StreamEnd) => {
+    if (ended) return;
+    ended = true;
+    opts.onEnd(outcome);
+  };
+  // A result nobody iterates must still release its node when the request is aborted or times out.
+  attempt.signal.addEventListener("abort", () => started || end({ outcome: "abandoned" }), { once: true });
+
+  async function* relay(firstData: SseData): AsyncGenerator<SseData> {
+    started = true;
+    let outcome: StreamEnd = { outcome: "abandoned" };
+    try {
+      yield firstData;
+      for (;;) {
+        attempt.waiting(true);
+        const next = await nextOrAbort(iterator, attempt.signal);
+        attempt.waiting(false);
+        if (next.done) break;
+        yield next.value;
+      }
+      outcome = { outcome: "complete" };
+    } catch (error) {
+      const failure = opts.explain(error);
+      outcome = { outcome: "failed", error: failure };
+      throw failure;
+    } finally {
+      if (outcome.outcome !== "complete") void Promise.resolve(iterator.return?.()).catch(() => {});
+      end(outcome);
+    }
+  }
+  return { ...result, events: relay(first.value) };
+}

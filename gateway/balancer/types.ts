@@ -13,6 +13,8 @@ export type Candidate = {
   readonly inflight: number;
   readonly queueDepth: number;
   readonly backoffUntil: number;
+  /** Relative capacity from config (`nodes[].weight`): a node of weight 2 is expected to take twice the load. */
+  readonly weight: number;
   /** Peak-EWMA latency as of `now`, or undefined before the node's first answer. */
   latencyMs(now: number): number | undefined;
 };

@@ -65,6 +65,9 @@ export class UpstreamNode {
   get tier(): Tier {
     return this.entry.tier;
   }
+  get weight(): number {
+    return this.entry.weight;
+  }
   get models(): readonly string[] {
     return this.entry.models;
   }

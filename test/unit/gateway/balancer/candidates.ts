@@ -16,6 +16,7 @@ export function candidate(id: string, over: Partial<Omit<FakeCandidate, "latency
     inflight: 0,
     queueDepth: 0,
     backoffUntil: 0,
+    weight: 1,
     ...over,
     latencyMs() {
       return this.latency;

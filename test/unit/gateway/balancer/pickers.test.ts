@@ -43,6 +43,23 @@ describe("round-robin picker", () => {
   });
 });
 
+describe("weighted round-robin picker", () => {
+  it("shares picks in proportion to weight, interleaved rather than in bursts", () => {
+    const picker = roundRobinPicker();
+    const nodes = [candidate("a", { weight: 2 }), candidate("b", { weight: 1 })];
+    const picks = Array.from({ length: 9 }, () => picker.pick(nodes, [], ctx)?.id);
+    expect(picks.join("")).toBe("abaabaaba");
+  });
+
+  it("forgets a node that leaves and treats one that returns fairly", () => {
+    const picker = roundRobinPicker();
+    const [a, b, c] = [candidate("a"), candidate("b"), candidate("c")];
+    for (let i = 0; i < 50; i++) picker.pick([a, b], [], ctx);
+    const picks = Array.from({ length: 30 }, () => picker.pick([a, b, c], [], ctx)?.id);
+    for (const id of ["a", "b", "c"]) expect(picks.filter((p) => p === id)).toHaveLength(10);
+  });
+});
+
 describe("best-score picker", () => {
   it("takes the highest score", () => {
     expect(bestScorePicker().pick(five, [0.1, 0.2, 0.9, 0.3, 0.4], ctx)?.id).toBe("c");

@@ -29,6 +29,15 @@ describe("latency scorer", () => {
     expect(scores).toEqual([0, 1 / 3, 1]);
   });
 
+  it("divides the predicted latency by the node's weight (its relative capacity)", () => {
+    const scores = latencyScorer.score(
+      [candidate("big", { latency: 10, inflight: 3, weight: 4 }), candidate("small", { latency: 10, inflight: 1 })],
+      context(),
+    );
+    // costs 40 / 4 = 10 and 20 / 1 = 20: the big node is still the better choice with more in flight
+    expect(scores).toEqual([1, 0]);
+  });
+
   it("assumes a node without observations is average, not free", () => {
     const scores = latencyScorer.score(
       [candidate("new"), candidate("a", { latency: 10 }), candidate("b", { latency: 30 })],
@@ -57,5 +66,11 @@ describe("inflight scorer", () => {
         context(),
       ),
     ).toEqual([0, 1, 0.5]);
+  });
+
+  it("counts in-flight requests per unit of weight", () => {
+    expect(
+      inflightScorer.score([candidate("a", { inflight: 4, weight: 4 }), candidate("b", { inflight: 2 })], context()),
+    ).toEqual([1, 0]);
   });
 });

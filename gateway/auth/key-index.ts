@@ -1,13 +1,14 @@
 // Looks up API keys by their SHA-256 digest, so lookups do not compare secrets byte by byte (no timing leak)
 // and the secret itself is not kept as a map key.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { Caller } from "#gateway/pipeline/types.ts";
 
 export type KeyIndex = { find(secret: string): Caller | undefined; size: number };
 
 export function digestKey(secret: string): string {
-  return createHash("sha256").update(secret).digest("base64url");
+  // One-shot hash: no Hash object per request.
+  return hash("sha256", secret, "base64url");
 }
 
 export function buildKeyIndex(auth: SwitchyardConfig["auth"]): KeyIndex {

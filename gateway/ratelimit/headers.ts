@@ -4,28 +4,47 @@ import type { BucketLevel, BucketSpec } from "./store.ts";
 import { minuteMs } from "./store.ts";
 
 export function rateLimitHeaders(buckets: BucketSpec[], levels: BucketLevel[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  addDimension(headers, requestNames, buckets, levels, "requests");
+  addDimension(headers, tokenNames, buckets, levels, "tokens");
+  return headers;
+}
+
+type Names = { limit: string; remaining: string; reset: string };
+const requestNames: Names = namesFor("requests");
+const tokenNames: Names = namesFor("tokens");
+
+function namesFor(dimension: string): Names {
   return {
-    ...dimensionHeaders(
-      "requests",
-      buckets.map((b, i) => ({ limit: b.requestsPerMinute, level: levels[i]?.requests ?? -1 })),
-    ),
-    ...dimensionHeaders(
-      "tokens",
-      buckets.map((b, i) => ({ limit: b.tokensPerMinute, level: levels[i]?.tokens ?? -1 })),
-    ),
+    limit: `x-ratelimit-limit-${dimension}`,
+    remaining: `x-ratelimit-remaining-${dimension}`,
+    reset: `x-ratelimit-reset-${dimension}`,
   };
 }
 
-function dimensionHeaders(name: string, entries: { limit: number; level: number }[]): Record<string, string> {
-  const limited = entries.filter((e) => e.limit > 0 && e.level !== -1);
-  if (!limited.length) return {};
-  const tightest = limited.reduce((a, b) => (b.level < a.level ? b : a));
-  const resetMs = ((tightest.limit - Math.min(tightest.limit, tightest.level)) * minuteMs) / tightest.limit;
-  return {
-    [`x-ratelimit-limit-${name}`]: String(Math.floor(tightest.limit)),
-    [`x-ratelimit-remaining-${name}`]: String(Math.max(0, tightest.level)),
-    [`x-ratelimit-reset-${name}`]: formatResetDuration(resetMs),
-  };
+/** The most constrained bucket of one dimension (plain loop: this runs on every request). */
+function addDimension(
+  headers: Record<string, string>,
+  names: Names,
+  buckets: BucketSpec[],
+  levels: BucketLevel[],
+  dimension: "requests" | "tokens",
+): void {
+  let limit = 0;
+  let level = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < buckets.length; i++) {
+    const bucketLimit = dimension === "requests" ? buckets[i]!.requestsPerMinute : buckets[i]!.tokensPerMinute;
+    const bucketLevel = levels[i]?.[dimension] ?? -1;
+    if (bucketLimit > 0 && bucketLevel !== -1 && bucketLevel < level) {
+      limit = bucketLimit;
+      level = bucketLevel;
+    }
+  }
+  if (limit === 0) return;
+  const resetMs = ((limit - Math.min(limit, level)) * minuteMs) / limit;
+  headers[names.limit] = String(Math.floor(limit));
+  headers[names.remaining] = String(Math.max(0, Math.floor(level)));
+  headers[names.reset] = formatResetDuration(resetMs);
 }
 
 /** Go-style durations as OpenAI sends them: "0s", "17ms", "1s", "8.64s", "6m0s", "1h2m3s". */

@@ -46,10 +46,11 @@ export function startAttempt(
   const started = performance.now();
   const trial = node.breaker.halfOpen;
   let finished = false;
-  const finish = () => {
+  /** `answered`: a JSON answer was read whole, so nothing is left running to abort. */
+  const finish = (answered = false) => {
     if (finished) return;
     finished = true;
-    attempt.close(attemptOver);
+    attempt.close(answered ? undefined : attemptOver);
     node.end();
   };
   const explain = (error: unknown): GatewayError => {
@@ -104,7 +105,7 @@ export function startAttempt(
       if (outcome.status < 400) node.latency.observe(ms);
       if (outcome.kind === "json") {
         if (outcome.status < 400) ctx.latencies.record(req.model, ms);
-        finish();
+        finish(true);
       }
       ctx.metrics.attempts.inc({ node: node.id, tier, outcome: label });
       ctx.metrics.attemptSeconds.observe({ tier, outcome: label }, ms / 1000);

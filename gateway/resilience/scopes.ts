@@ -90,12 +90,15 @@ export class AttemptScope {
     this.#controller.abort(reason);
   }
 
-  /** Ends the attempt: stops the watchdog, unlinks from the request and aborts whatever is still running. */
-  close(reason: GatewayError): void {
+  /**
+   * Ends the attempt: stops the watchdog, unlinks from the request and, given a reason, aborts whatever is still
+   * running. Without one (a JSON answer fully read) nothing runs any more, and an abort would only cost an event.
+   */
+  close(reason?: GatewayError): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#unlink();
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+    if (reason && !this.#controller.signal.aborted) this.#controller.abort(reason);
   }
 
   #schedule(ms: number): void {

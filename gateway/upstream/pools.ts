@@ -4,11 +4,21 @@ import type { NodeEntry } from "#config/schema.ts";
 
 export type NodeTarget = Pick<NodeEntry, "id" | "url" | "apiKey" | "maxConnections">;
 
-/** A node's URL may be the OpenAI base URL (".../v1"); requests always name the full /v1 path, so drop it. */
+const bases = new Map<string, { origin: string; prefix: string }>();
+
+/**
+ * A node's URL may be the OpenAI base URL (".../v1"); requests always name the full /v1 path, so drop it.
+ * Memoized: it is read on every request and URL parsing costs microseconds.
+ */
 export function nodeBase(url: string): { origin: string; prefix: string } {
-  const parsed = new URL(url);
-  const prefix = parsed.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
-  return { origin: parsed.origin, prefix };
+  let base = bases.get(url);
+  if (!base) {
+    const parsed = new URL(url);
+    base = { origin: parsed.origin, prefix: parsed.pathname.replace(/\/+$/, "").replace(/\/v1$/, "") };
+    if (bases.size > 10_000) bases.clear(); // bounded even under endless config churn
+    bases.set(url, base);
+  }
+  return base;
 }
 
 export function createNodePool(node: NodeTarget): Pool {

@@ -4,7 +4,7 @@ import type { GenerationEvent } from "#backends/models/generation.ts";
 import { ClientClosedError } from "#gateway/openai/errors.ts";
 
 export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-type End = Extract<GenerationEvent, { type: "end" }>;
+export type End = Extract<GenerationEvent, { type: "end" }>;
 export type CompletionMeta = { id: string; created: number; model: string };
 
 export function usageOf(end: End): Usage {

@@ -1,16 +1,21 @@
 // POST /v1/completions: a raw prompt (text or token ids, one per request) → decoder engine → JSON or SSE chunks.
-import { randomUUID } from "node:crypto";
 import type { Context, Handler } from "hono";
-import { generateText } from "#backends/models/generation.ts";
 import type { LoadedDecoder } from "#backends/models/registry.ts";
-import { collect, textChunks, textCompletion } from "#backends/server/completion-format.ts";
-import { buildGeneration, checkTokenIds } from "#backends/server/generation-request.ts";
+import { textChunks, textCompletion } from "#backends/server/completion-format.ts";
+import { checkTokenIds } from "#backends/server/generation-request.ts";
 import { decoderFor } from "#backends/server/model-lookup.ts";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
 import { type CompletionRequest, completionRequest } from "#gateway/openai/schemas.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import type { NodeContext } from "./context.ts";
-import { streamCompletion } from "./stream-completion.ts";
+import { type CompletionShape, respondWithGeneration } from "./generation-response.ts";
+
+const textShape: CompletionShape = {
+  idPrefix: "cmpl",
+  promptParam: "prompt",
+  chunks: textChunks,
+  complete: textCompletion,
+};
 
 export function completionsRoute(ctx: NodeContext): Handler {
   return async function completions(c: Context) {
@@ -20,22 +25,7 @@ export function completionsRoute(ctx: NodeContext): Handler {
     if (body.echo)
       throw new InvalidRequestError("echo is not supported by this model node.", "echo", "unsupported_value");
     const promptIds = promptTokens(body.prompt, model);
-    const { spec, stop } = buildGeneration(body, model, promptIds, "prompt");
-    ctx.metrics.promptTokens.inc({ model: model.id }, promptIds.length);
-    const meta = { id: `cmpl-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: model.id };
-    const abort = new AbortController();
-    const events = generateText(
-      model.engine,
-      model.tokenizer,
-      spec,
-      stop,
-      AbortSignal.any([c.req.raw.signal, abort.signal]),
-    );
-    if (body.stream) {
-      return streamCompletion(c, ctx, textChunks(meta, events, body.stream_options?.include_usage === true), abort);
-    }
-    const { text, end } = await collect(events);
-    return c.json(textCompletion(meta, text, end));
+    return respondWithGeneration(c, ctx, { body, model, promptIds }, textShape);
   };
 }
 

@@ -1,18 +1,13 @@
 // The whole request is bounded by its deadline: attempts stop (and the node's request is aborted) when it
 // passes, no retry starts after it, and the client gets a 504.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ClientClosedError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, type Routing, startRouting, waitFor } from "./harness.ts";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, type Routing, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("deadlines", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   it("stops a request at its deadline with a 504 and releases the node", async () => {
     nodes = [await startFakeNode("slow", { delayMs: 3000 })];

@@ -1,17 +1,12 @@
 // A dead or failing node costs clients nothing for non-streaming requests: attempts fail over, the node is
 // taken out (health for a refused connection, breaker for 5xx answers), and it comes back when it recovers.
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, metricValue, type Routing, runLoad, startRouting, waitFor } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, metricValue, type Routing, runLoad, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("fail-over", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   it("keeps answering while a node refuses connections, marks it unhealthy, and uses it again once it is back", async () => {
     nodes = await Promise.all([startFakeNode("a"), startFakeNode("b"), startFakeNode("dead")]);

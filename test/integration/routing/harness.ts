@@ -2,11 +2,13 @@
 // plus request builders and a poll-with-deadline helper (no sleeps as synchronisation).
 import pino from "pino";
 import { Registry } from "prom-client";
+import { afterEach } from "vitest";
 import { parseConfig } from "#config/load.ts";
 import type { ConfigInput, SwitchyardConfig } from "#config/schema.ts";
 import { NodeRegistry } from "#gateway/nodes/registry.ts";
 import type { Forwarder, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
 import { createRoutingForwarder } from "#gateway/resilience/forwarder.ts";
+import { type FakeNode, startFakeNode as startUntrackedFakeNode } from "#test/support/fake-node.ts";
 
 export type NodeSpec = { id: string; url: string; tier?: "gpu" | "cpu"; models?: string[] };
 
@@ -17,6 +19,21 @@ export type Routing = {
   metrics: Registry;
   close(): Promise<void>;
 };
+
+// Whatever a test starts through this harness is closed after it (routing first, so its pools let go of the
+// nodes), so the suites need no teardown of their own.
+const openRoutings: Routing[] = [];
+const openNodes: FakeNode[] = [];
+afterEach(async () => {
+  await Promise.all(openRoutings.splice(0).map((r) => r.close()));
+  await Promise.all(openNodes.splice(0).map((n) => n.close()));
+});
+
+export async function startFakeNode(...args: Parameters<typeof startUntrackedFakeNode>): Promise<FakeNode> {
+  const node = await startUntrackedFakeNode(...args);
+  openNodes.push(node);
+  return node;
+}
 
 export function startRouting(nodes: NodeSpec[], routing: ConfigInput["routing"] = {}): Routing {
   const config = parseConfig(
@@ -31,7 +48,9 @@ export function startRouting(nodes: NodeSpec[], routing: ConfigInput["routing"] 
   const logger = pino({ level: process.env.SWITCHYARD_TEST_LOGS ? "debug" : "silent" });
   const registry = new NodeRegistry({ nodes: config.nodes, routing: config.routing, logger, metricsRegistry: metrics });
   const forward = createRoutingForwarder({ registry, config, metricsRegistry: metrics, logger });
-  return { config, registry, forward, metrics, close: () => registry.close(1000) };
+  const started: Routing = { config, registry, forward, metrics, close: () => registry.close(1000) };
+  openRoutings.push(started);
+  return started;
 }
 
 let counter = 0;

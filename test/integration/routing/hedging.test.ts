@@ -1,17 +1,12 @@
 // Hedging: a non-streaming request still waiting after the recent p95 gets a second attempt on another node;
 // the first answer wins and the loser is cancelled.
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, metricValue, type Routing, runLoad, startRouting, waitFor } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, metricValue, type Routing, runLoad, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("hedging", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   it("answers from the fast node when the chosen node turns slow", async () => {
     nodes = await Promise.all([startFakeNode("a", { delayMs: 5 }), startFakeNode("b", { delayMs: 5 })]);

@@ -1,18 +1,13 @@
 // Hot reload and drain: nodes that stay keep their history, new nodes take traffic, removed nodes finish what
 // they have in flight (their pool closes afterwards) and get nothing new; drained nodes get nothing new.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseConfig } from "#config/load.ts";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, type Routing, runLoad, startRouting, waitFor } from "./harness.ts";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, type Routing, runLoad, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("reload and drain", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   it("keeps state of nodes that stay, adds new ones and lets removed ones finish in-flight streams", async () => {
     let release = () => {};

@@ -1,18 +1,13 @@
 // The retry budget caps retries against a failing pool (no retry storm), and Retry-After keeps new requests
 // away from a node that asked for a pause.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UpstreamError } from "#gateway/openai/errors.ts";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, metricValue, type Routing, startRouting, waitFor } from "./harness.ts";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, metricValue, type Routing, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("retry budget and Retry-After", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   it("allows only budgetRatio × requests + minPerSecond × window retries when every node fails", async () => {
     nodes = await Promise.all([startFakeNode("a", { failStatus: 500 }), startFakeNode("b", { failStatus: 500 })]);

@@ -1,16 +1,11 @@
 // With one slow node in a pool of three, the latency strategy moves traffic away from it.
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, type Routing, runLoad, startRouting, waitFor } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, type Routing, runLoad, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("routing around a slow node", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   it("sends the slow node only a small share under the latency strategy", async () => {
     nodes = await Promise.all([

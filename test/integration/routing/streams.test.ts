@@ -1,18 +1,13 @@
 // Streams: a node that dies before its first event is retried invisibly; one that dies or stalls after it
 // ends the stream with an error; a node that never sends a first token is abandoned after firstTokenMs.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { UpstreamError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, metricValue, type Routing, startRouting, waitFor } from "./harness.ts";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, metricValue, type Routing, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("streaming fail-over", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   async function pool(behaviours: Parameters<typeof startFakeNode>[1][], routingInput = {}): Promise<Routing> {
     nodes = await Promise.all(behaviours.map((b, i) => startFakeNode(`n${i}`, b)));

@@ -1,17 +1,12 @@
 // Tier policy: GPU first, spilling to CPU only when every GPU node is saturated (reported queue depth or
 // predicted latency at the configured threshold) or unusable; tenants and models can pin a tier.
-import { afterEach, describe, expect, it } from "vitest";
-import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
-import { chat, consume, metricValue, type Routing, runLoad, startRouting, waitFor } from "./harness.ts";
+import { describe, expect, it } from "vitest";
+import type { FakeNode } from "#test/support/fake-node.ts";
+import { chat, consume, metricValue, type Routing, runLoad, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
 describe("tiers and spill-over", () => {
   let nodes: FakeNode[] = [];
   let routing: Routing | undefined;
-  afterEach(async () => {
-    await routing?.close();
-    await Promise.all(nodes.map((n) => n.close()));
-    nodes = [];
-  });
 
   async function gpuAndCpu(
     gpuBehaviour: Parameters<typeof startFakeNode>[1],

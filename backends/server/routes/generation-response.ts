@@ -1,0 +1,40 @@
+// The shared tail of /v1/chat/completions and /v1/completions: turn the prompt into a generation, run it on the
+// decoder engine (cancelled when the client leaves) and answer as SSE chunks or one JSON object.
+import { randomUUID } from "node:crypto";
+import type { Context } from "hono";
+import { type GenerationEvent, generateText } from "#backends/models/generation.ts";
+import type { LoadedDecoder } from "#backends/models/registry.ts";
+import { type CompletionMeta, collect, type End } from "#backends/server/completion-format.ts";
+import { buildGeneration, type SamplingFields } from "#backends/server/generation-request.ts";
+import type { NodeContext } from "./context.ts";
+import { streamCompletion } from "./stream-completion.ts";
+
+/** What differs between the two endpoints: ids, the prompt's parameter name and the response shapes. */
+export type CompletionShape = {
+  idPrefix: "chatcmpl" | "cmpl";
+  promptParam: "messages" | "prompt";
+  chunks(meta: CompletionMeta, events: AsyncIterable<GenerationEvent>, includeUsage: boolean): AsyncIterable<string>;
+  complete(meta: CompletionMeta, text: string, end: End): object;
+};
+
+type StreamFields = { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null };
+
+export async function respondWithGeneration(
+  c: Context,
+  ctx: NodeContext,
+  request: { body: SamplingFields & StreamFields; model: LoadedDecoder; promptIds: number[] },
+  shape: CompletionShape,
+): Promise<Response> {
+  const { body, model, promptIds } = request;
+  const { spec, stop } = buildGeneration(body, model, promptIds, shape.promptParam);
+  ctx.metrics.promptTokens.inc({ model: model.id }, promptIds.length);
+  const meta = { id: `${shape.idPrefix}-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: model.id };
+  const abort = new AbortController();
+  const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
+  const events = generateText(model.engine, model.tokenizer, spec, stop, signal);
+  if (body.stream) {
+    return streamCompletion(c, ctx, shape.chunks(meta, events, body.stream_options?.include_usage === true), abort);
+  }
+  const { text, end } = await collect(events);
+  return c.json(shape.complete(meta, text, end));
+}

@@ -3,7 +3,7 @@
 import { parseArgs } from "node:util";
 
 export const usage = `Usage: npm run node -- --model <dir> [--model [id=]<dir> ...] [--tier gpu|cpu] [--port N] [--host H]
-                        [--threads N] [--workers N] [--config file.yaml] [--log-level info]`;
+                        [--threads N] [--workers N] [--shutdown-grace-ms N] [--config file.yaml] [--log-level info]`;
 
 export type CliArgs = {
   configPath: string | null;
@@ -22,6 +22,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       host: { type: "string" },
       threads: { type: "string" },
       workers: { type: "string" },
+      "shutdown-grace-ms": { type: "string" },
       config: { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -33,6 +34,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.tier !== undefined) overrides["tier"] = values.tier;
   if (values.threads !== undefined) overrides["cpuThreads"] = numeric(values.threads);
   if (values.workers !== undefined) overrides["workers"] = numeric(values.workers);
+  if (values["shutdown-grace-ms"] !== undefined) overrides["shutdownGraceMs"] = numeric(values["shutdown-grace-ms"]);
   const listen: Record<string, unknown> = {};
   if (values.port !== undefined) listen["port"] = numeric(values.port);
   if (values.host !== undefined) listen["host"] = values.host;

@@ -48,3 +48,17 @@ export function internalNodeError(cause: unknown): GatewayError {
     cause,
   });
 }
+
+/**
+ * The node is shutting down: 503, which the gateway treats as a node fault and retries elsewhere at once; its
+ * Retry-After also keeps the gateway's balancer off this node for that long (node backoff).
+ */
+export class NodeDrainingError extends GatewayError {
+  constructor(retryAfterSeconds = 5) {
+    super(503, "The model node is shutting down and takes no new requests. Please retry on another node.", {
+      type: "server_error",
+      code: "node_draining",
+      headers: { "retry-after": String(retryAfterSeconds) },
+    });
+  }
+}

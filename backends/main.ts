@@ -24,13 +24,22 @@ async function main(): Promise<void> {
     fail(`no models to serve: pass --model <dir> or list modelNode.models in the config file\n${usage}`);
   const logger = pino({ level: args.logLevel ?? config.logging.level, base: { service: "switchyard-node" } });
   const node = await startModelNode(config.modelNode, logger);
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    await node.close();
-    process.exit(0);
+  // SIGTERM (Kubernetes) or Ctrl-C: drain within modelNode.shutdownGraceMs; a second signal cuts the drain short.
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals += 1;
+    const graceMs = signals === 1 ? node.config.shutdownGraceMs : 0;
+    logger.info({ signal, graceMs }, signals === 1 ? "shutting down: draining" : "shutting down now");
+    void node.close({ graceMs }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
 }
 
 function fail(message: string): never {

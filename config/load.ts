@@ -35,6 +35,9 @@ export async function loadConfigFile(path: string, env: Env = process.env): Prom
 }
 
 export function parseConfigText(text: string, source: string): unknown {
+  // An empty file is refused rather than read as "all defaults, no nodes": a reload that catches a file mid-write
+  // (truncated, not yet written) must not empty the routing table.
+  if (!text.trim()) throw new ConfigError(source, ["the config is empty"]);
   try {
     return parseYaml(text) ?? {};
   } catch (error) {

@@ -199,13 +199,23 @@ const modelNode = z
       })
       .prefault({}),
     maxBodyBytes: z.number().int().positive().default(1_048_576),
+    /** On shutdown, how long admitted requests (queued, running, streaming) may finish before they are cut. */
+    shutdownGraceMs: z.number().int().nonnegative().default(30_000),
   })
   .prefault({});
 export type ModelNodeConfig = z.infer<typeof modelNode>;
 
 export const configSchema = z
   .object({
-    server: z.object({ listen: listen(8080), limits, trustRequestIdHeader: z.boolean().default(true) }).prefault({}),
+    server: z
+      .object({
+        listen: listen(8080),
+        limits,
+        trustRequestIdHeader: z.boolean().default(true),
+        /** On SIGTERM/SIGINT, how long in-flight requests may finish before the gateway exits anyway. */
+        shutdownGraceMs: z.number().int().nonnegative().default(30_000),
+      })
+      .prefault({}),
     auth: z
       .object({
         keys: z.array(apiKey).default([]),

@@ -17,12 +17,21 @@ gateway.runtime.services.logger.info(
   "gateway listening",
 );
 
+// SIGTERM (Kubernetes) or Ctrl-C: stop accepting, let in-flight requests finish within server.shutdownGraceMs,
+// then exit; a second signal exits at once.
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    gateway.runtime.services.logger.info({ signal }, "shutting down: finishing in-flight requests");
-    void gateway.close().then(() => process.exit(0));
+    const graceMs = gateway.runtime.snapshot.config.server.shutdownGraceMs;
+    gateway.runtime.services.logger.info({ signal, graceMs }, "shutting down: finishing in-flight requests");
+    void gateway.close({ graceMs }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        gateway.runtime.services.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
   });
 }

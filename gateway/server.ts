@@ -22,7 +22,8 @@ export type RunningGateway = {
   reloader: ConfigReloader;
   /** The admin API's address when `admin.enabled`. */
   admin?: { url: string; port: number };
-  close(): Promise<void>;
+  /** Stops accepting, lets in-flight responses finish for up to `graceMs` (default server.shutdownGraceMs), then cuts them. */
+  close(opts?: { graceMs?: number }): Promise<void>;
 };
 
 export type GatewayOptions = {
@@ -56,9 +57,12 @@ export async function startGateway(config: SwitchyardConfig, opts: GatewayOption
     runtime,
     reloader: operations.reloader,
     admin: operations.admin,
-    async close() {
+    async close(opts = {}) {
       await operations.close();
+      const graceMs = opts.graceMs ?? runtime.snapshot.config.server.shutdownGraceMs;
+      const cut = setTimeout(() => void listener.close({ force: true }), graceMs);
       await listener.close();
+      clearTimeout(cut);
       await runtime.close();
     },
   };

@@ -59,11 +59,17 @@ Switchyard is ready in ${seconds}s: gateway ${gateway.url}, ${nodes.length} loca
   Models: ${gateway.url}/v1/models   Metrics: ${gateway.url}/metrics   Readiness: ${gateway.url}/readyz
 `);
 
+// Ctrl-C drains like a deployment does: the gateway finishes what is in flight (the nodes still serve it), then
+// the nodes drain whatever else reached them; each within its shutdownGraceMs. A second Ctrl-C exits at once.
 let stopping = false;
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1);
     stopping = true;
-    void Promise.all([gateway.close(), ...nodes.map((n) => n.close())]).then(() => process.exit(0));
+    logger.info({ signal }, "shutting down: finishing in-flight requests (again to stop now)");
+    void gateway
+      .close()
+      .then(() => Promise.all(nodes.map((n) => n.close())))
+      .then(() => process.exit(0));
   });
 }

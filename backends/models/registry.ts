@@ -1,5 +1,6 @@
 // Loads the configured models (directory → tokenizer → worker sessions → decoder or encoder engine) and answers
 // which model serves an id, plus the node-wide load that /health, headers and metrics report.
+import { setTimeout } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { ModelLoad, NodeMetrics } from "#backends/metrics.ts";
 import type { ExecutionProvider } from "#backends/runtime/session.ts";
@@ -10,6 +11,8 @@ import { DecoderEngine } from "./decoder-engine.ts";
 import { EncoderEngine } from "./encoder-engine.ts";
 import { loadModelDir, type ModelDir } from "./model-dir.ts";
 import { ModelTokenizer } from "./tokenizer.ts";
+
+const idlePollMs = 5;
 
 type Common = {
   id: string;
@@ -104,8 +107,18 @@ export class ModelRegistry {
     return model;
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops the workers, first waiting (up to `idleWaitMs`) for work already cancelled or finishing to leave them:
+   * terminating a worker inside onnxruntime's session.run aborts the whole process.
+   */
+  async close(idleWaitMs = 2_000): Promise<void> {
+    const deadline = performance.now() + idleWaitMs;
+    while (this.#busy() && performance.now() < deadline) await setTimeout(idlePollMs);
     await Promise.all(this.models.flatMap((m) => m.workers.map((w) => w.terminate())));
+  }
+
+  #busy(): boolean {
+    return this.load().some((l) => l.running + l.queueDepth > 0);
   }
 }
 

@@ -68,6 +68,10 @@ describe("parseConfig", () => {
     expect(Object.isFrozen(config.routing.retries)).toBe(true);
   });
 
+  it("refuses an empty file instead of reading it as a config without nodes", () => {
+    expect(() => parseConfigText("  \n", "half-written.yaml")).toThrow(/half-written\.yaml[\s\S]*the config is empty/);
+  });
+
   it("reports YAML syntax errors with the source", () => {
     expect(() => parseConfigText("nodes: [", "broken.yaml")).toThrow(/broken\.yaml/);
   });

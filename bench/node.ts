@@ -4,8 +4,9 @@
 //  2. Aggregate decode tokens/s with 16 concurrent streams vs 1 stream (target ≥ 6×).
 //  3. fp32 vs int8 demo models (bench/quantization.ts).
 // The node runs in a child process (its own event loop, as in production); load generator and raw loops run here.
-// Both sides use the same intra-op thread count (--threads, default 1). Raw onnxruntime ceilings are printed next
-// to each ratio: a node cannot batch better than the session it drives. Figures are best of interleaved rounds.
+// `--only embeddings|decode|quantization` runs one part. Both sides use the same intra-op thread count (--threads,
+// default 1). Raw onnxruntime ceilings are printed next to each ratio: a node cannot batch better than the session it
+// drives. Figures are best of interleaved rounds.
 import { fork } from "node:child_process";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
@@ -35,13 +36,27 @@ if (process.argv.includes("--child")) await runChild();
 else await main();
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { threads: { type: "string", default: "1" } } });
+  const { values } = parseArgs({
+    options: { threads: { type: "string", default: "1" }, only: { type: "string" } },
+  });
   const threads = Number(values.threads);
+  const only = values.only;
+  if (only !== undefined && !["embeddings", "decode", "quantization"].includes(only))
+    throw new Error(`--only takes embeddings, decode or quantization (got ${only})`);
   await ensureDemoModels({ modelsDir: DEFAULT_MODELS_DIR });
   const load = loadavg()[0]!.toFixed(2);
   console.log(
     `model node bench: onnxruntime-node ${ort.env.versions.node}, ${availableParallelism()} cores (load ${load}), ${threads} intra-op thread(s) per session`,
   );
+  if (!only || only === "embeddings") await embeddingsBench(threads);
+  if (!only || only === "decode") await decodeBench(threads);
+  if (!only || only === "quantization") {
+    console.log("");
+    await runQuantizationBench();
+  }
+}
+
+async function embeddingsBench(threads: number): Promise<void> {
   const texts = sentences(512);
 
   const raw = await rawEncoder(texts, threads);
@@ -69,7 +84,9 @@ async function main(): Promise<void> {
   console.log(
     `                                   raw ceiling on this machine: best batches / batches of 1 = ${(raw.best / rawOne).toFixed(2)}×)`,
   );
+}
 
+async function decodeBench(threads: number): Promise<void> {
   const ceiling = await rawDecodeCeiling(threads);
   const decode = await withNode({ cpuThreads: threads, models: [{ path: gptDir }] }, async (url) => {
     const best = { one: 0, sixteen: 0 };
@@ -87,9 +104,6 @@ async function main(): Promise<void> {
   console.log(
     `  raw onnxruntime decode steps at context ${meanContext}: batch 1 ${ceiling.one.toFixed(0)} tokens/s, batch 16 ${ceiling.sixteen.toFixed(0)} tokens/s = ${(ceiling.sixteen / ceiling.one).toFixed(2)}× ceiling`,
   );
-
-  console.log("");
-  await runQuantizationBench();
 }
 
 /** Pre-tokenized inputs, each batch split into similar-length groups exactly as the node splits it; inputs/s per batch size. */

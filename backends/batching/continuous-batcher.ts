@@ -5,6 +5,7 @@ import type { ForwardResult } from "#backends/models/decoder.ts";
 import { type Rng, seededRng } from "#backends/models/prng.ts";
 import { type SamplingParams, sampleToken } from "#backends/models/sampling.ts";
 import { emptyKv, type KvBatch, type KvShape, mergeKv, selectRows } from "./kv-batch.ts";
+import { KvPool } from "./kv-pool.ts";
 
 export type SequenceRequest = {
   id: number;
@@ -49,6 +50,11 @@ export class ContinuousBatcher {
   #waiting: SequenceRequest[] = [];
   #running: Running[] = [];
   #kv: KvBatch;
+  /**
+   * Backs #kv after rows join or leave. Safe because #kv is the only cache that may live in it and every pooled
+   * rebuild reads #kv (the pool never hands out a buffer that is being read).
+   */
+  readonly #pool: KvPool;
   #cancelled = new Set<number>();
   #looping = false;
 
@@ -57,6 +63,7 @@ export class ContinuousBatcher {
     this.#limits = limits;
     this.#report = report;
     this.#kv = emptyKv(model.kvShape, 0);
+    this.#pool = new KvPool(model.kvShape.dtype);
   }
 
   get waiting(): number {
@@ -90,6 +97,7 @@ export class ContinuousBatcher {
     } finally {
       this.#looping = false;
       this.#cancelled.clear();
+      this.#pool.release();
     }
   }
 
@@ -162,8 +170,9 @@ export class ContinuousBatcher {
       return entry;
     });
     const keep = fresh.flatMap((entry, row) => (entry.done ? [] : [row]));
+    // Not pooled: #kv may already live in the pool and must survive until the merge below reads it.
     const kept = selectRows(this.#model.kvShape, result.kv, keep);
-    this.#kv = mergeKv(this.#model.kvShape, this.#kv, kept);
+    this.#kv = mergeKv(this.#model.kvShape, this.#kv, kept, this.#pool);
     this.#running.push(...keep.map((row) => fresh[row]!));
   }
 
@@ -203,7 +212,7 @@ export class ContinuousBatcher {
       else keep.push(row);
     });
     if (keep.length === this.#running.length) return;
-    this.#kv = selectRows(this.#model.kvShape, this.#kv, keep);
+    this.#kv = selectRows(this.#model.kvShape, this.#kv, keep, this.#pool);
     this.#running = keep.map((row) => this.#running[row]!);
   }
 }

@@ -31,9 +31,19 @@ export type DecoderEngineOptions = { modelId: string; maxQueueLength: number; eo
 
 let nextSequenceId = 1;
 
+/** The per-token metrics with this model's label bound (validated) once rather than on every token. */
+function tokenMetrics(metrics: NodeMetrics, model: string) {
+  return {
+    timeToFirstToken: metrics.timeToFirstToken.labels({ model }),
+    interTokenLatency: metrics.interTokenLatency.labels({ model }),
+    tokensGenerated: metrics.tokensGenerated.labels({ model }),
+  };
+}
+
 export class DecoderEngine {
   readonly #workers: WorkerHandle[];
   readonly #options: DecoderEngineOptions;
+  readonly #tokenMetrics: ReturnType<typeof tokenMetrics>;
   readonly #sequences = new Map<number, Tracked>();
   readonly #load = new Map<WorkerHandle, number>();
   #waiting = 0;
@@ -43,6 +53,7 @@ export class DecoderEngine {
   constructor(workers: WorkerHandle[], options: DecoderEngineOptions) {
     this.#workers = workers;
     this.#options = options;
+    this.#tokenMetrics = tokenMetrics(options.metrics, options.modelId);
     for (const worker of workers) {
       this.#load.set(worker, 0);
       worker.onStep((report) => this.#onStep(report));
@@ -116,16 +127,18 @@ export class DecoderEngine {
       metrics.stepTime.observe({ model: modelId, phase: "decode" }, report.decodeMs / 1000);
       this.#recentStepMs = this.#recentStepMs ? 0.8 * this.#recentStepMs + 0.2 * report.decodeMs : report.decodeMs;
     }
+    const { timeToFirstToken, interTokenLatency, tokensGenerated } = this.#tokenMetrics;
+    let delivered = 0;
     for (const [id, token] of report.tokens) {
       const seq = this.#sequences.get(id);
       if (!seq) continue;
-      if (seq.lastTokenAt === null)
-        metrics.timeToFirstToken.observe({ model: modelId }, (now - seq.submittedAt) / 1000);
-      else metrics.interTokenLatency.observe({ model: modelId }, (now - seq.lastTokenAt) / 1000);
+      if (seq.lastTokenAt === null) timeToFirstToken.observe((now - seq.submittedAt) / 1000);
+      else interTokenLatency.observe((now - seq.lastTokenAt) / 1000);
       seq.lastTokenAt = now;
-      metrics.tokensGenerated.inc({ model: modelId });
+      delivered++;
       seq.listener.onToken(token);
     }
+    if (delivered) tokensGenerated.inc(delivered);
     for (const [id, reason] of report.finished) this.#finish(id, reason, report.error);
   }
 

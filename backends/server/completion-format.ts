@@ -54,6 +54,23 @@ export function textCompletion(meta: CompletionMeta, text: string, end: End) {
   };
 }
 
+const slotMarker = "\u0000switchyard-text-slot\u0000";
+
+/**
+ * A stream's token chunks differ only in their text, so the JSON around it is serialized once and each chunk
+ * costs one string escape instead of stringifying the whole object per token. `render` serializes the chunk
+ * for a text; the returned function gives byte-identical output.
+ */
+export function textSlot(render: (text: string) => string): (text: string) => string {
+  const template = render(slotMarker);
+  // The text is the last string field (only nulls follow it), so the last occurrence is the slot even if an id
+  // or model name happened to contain the marker.
+  const at = template.lastIndexOf(JSON.stringify(slotMarker));
+  const before = template.slice(0, at);
+  const after = template.slice(at + JSON.stringify(slotMarker).length);
+  return (text) => before + JSON.stringify(text) + after;
+}
+
 export async function* chatChunks(
   meta: CompletionMeta,
   events: AsyncIterable<GenerationEvent>,
@@ -68,10 +85,11 @@ export async function* chatChunks(
   const usage = includeUsage ? { usage: null } : {};
   const chunk = (delta: Record<string, string>, finish: string | null) =>
     JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usage });
+  const content = textSlot((text) => chunk({ content: text }, null));
   yield chunk({ role: "assistant", content: "" }, null);
   for await (const event of events) {
     if (event.type === "text") {
-      yield chunk({ content: event.text }, null);
+      yield content(event.text);
       continue;
     }
     yield chunk({}, event.finishReason);
@@ -93,9 +111,10 @@ export async function* textChunks(
   const usage = includeUsage ? { usage: null } : {};
   const chunk = (text: string, finish: string | null) =>
     JSON.stringify({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], ...usage });
+  const piece = textSlot((text) => chunk(text, null));
   for await (const event of events) {
     if (event.type === "text") {
-      yield chunk(event.text, null);
+      yield piece(event.text);
       continue;
     }
     yield chunk("", event.finishReason);

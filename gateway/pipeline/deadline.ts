@@ -1,14 +1,25 @@
 // The request's time budget: config default, optionally shortened (never lengthened past maxMs) by a client
-// header, combined with the client's disconnect signal into the one signal every attempt inherits.
+// header, combined with the client's disconnect into the one signal every attempt inherits.
 import type { SwitchyardConfig } from "#config/schema.ts";
 import { ClientClosedError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
 
 export type RequestBudget = { signal: AbortSignal; deadline: number; dispose(): void };
+/** Calls `onGone` if the client leaves before its response is complete; returns a function that stops watching. */
+export type ClientWatch = (onGone: () => void) => () => void;
+
+/** Budget signals and the deadline each enforces, so the routing layer need not arm a second timer for it. */
+const enforced = new WeakMap<AbortSignal, number>();
+
+/** True when `signal` already aborts (with UpstreamTimeoutError) once `deadline` passes. */
+export function enforcesDeadline(signal: AbortSignal, deadline: number): boolean {
+  const own = enforced.get(signal);
+  return own !== undefined && own <= deadline;
+}
 
 export function requestBudget(
   deadlines: SwitchyardConfig["routing"]["deadlines"],
   headerValue: string | undefined,
-  clientSignal: AbortSignal,
+  watchClient: ClientWatch,
 ): RequestBudget {
   const asked = Number(headerValue);
   const budgetMs = Number.isFinite(asked) && asked > 0 ? Math.min(asked, deadlines.maxMs) : deadlines.defaultMs;
@@ -18,15 +29,14 @@ export function requestBudget(
     () => controller.abort(new UpstreamTimeoutError(`The request exceeded its deadline of ${budgetMs} ms.`)),
     budgetMs,
   );
-  const onClientGone = () => controller.abort(new ClientClosedError());
-  if (clientSignal.aborted) onClientGone();
-  else clientSignal.addEventListener("abort", onClientGone, { once: true });
+  const unwatch = watchClient(() => controller.abort(new ClientClosedError()));
+  enforced.set(controller.signal, deadline);
   return {
     signal: controller.signal,
     deadline,
     dispose() {
       clearTimeout(timer);
-      clientSignal.removeEventListener("abort", onClientGone);
+      unwatch();
     },
   };
 }

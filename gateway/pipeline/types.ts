@@ -39,6 +39,8 @@ export type JsonResult = {
   kind: "json";
   status: number;
   body: unknown;
+  /** The node's body exactly as received, of which `body` is the parse: replied as is, saving a re-stringify. */
+  text?: string;
   headers: Record<string, string>;
 };
 

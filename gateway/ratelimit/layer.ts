@@ -8,7 +8,7 @@ import type { ForwardLayer, ForwardRequest, ForwardResult } from "#gateway/pipel
 import { withHeaders } from "#gateway/pipeline/types.ts";
 import { estimateTokens } from "./estimate.ts";
 import { formatResetDuration, rateLimitHeaders } from "./headers.ts";
-import { capToCapacity, type RateLimitConfig, resolveBuckets } from "./limits.ts";
+import { bucketResolver, capToCapacity, type RateLimitConfig } from "./limits.ts";
 import type { RateLimitMetrics } from "./metrics.ts";
 import type { BucketSpec, BucketStore, TakeOutcome } from "./store.ts";
 import { trackStreamUsage } from "./usage.ts";
@@ -16,9 +16,10 @@ import { trackStreamUsage } from "./usage.ts";
 export type RateLimitLayerOptions = { config: RateLimitConfig; store: BucketStore; metrics: RateLimitMetrics };
 
 export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerOptions): ForwardLayer {
+  const resolveBuckets = bucketResolver(config);
   return (next) =>
     async function rateLimit(req) {
-      const buckets = resolveBuckets(config, req.caller, req.model);
+      const buckets = resolveBuckets(req.caller, req.model);
       if (!buckets.length) return next(req);
       const estimate = estimateTokens(req, config.defaultMaxTokens);
       const reserved = capToCapacity(estimate.prompt + estimate.completion, buckets);

@@ -18,12 +18,33 @@ export function resolveBuckets(config: RateLimitConfig, caller: Caller, model: s
   return specs.filter((s) => s.requestsPerMinute > 0 || s.tokensPerMinute > 0);
 }
 
+const maxCachedResolutions = 4096;
+
+/**
+ * resolveBuckets memoised for one config snapshot: callers come from the configured keys and models from the
+ * served ones, so the tuples are few; the bound only guards against surprises. Callers must not mutate the result.
+ */
+export function bucketResolver(config: RateLimitConfig): (caller: Caller, model: string) => BucketSpec[] {
+  const resolved = new Map<string, BucketSpec[]>();
+  return (caller, model) => {
+    const key = `${caller.tenant}\n${caller.keyName}\n${model}`;
+    let buckets = resolved.get(key);
+    if (!buckets) {
+      if (resolved.size >= maxCachedResolutions) resolved.clear();
+      buckets = resolveBuckets(config, caller, model);
+      resolved.set(key, buckets);
+    }
+    return buckets;
+  };
+}
+
 function spec(id: string, limits: BucketLimits): BucketSpec {
   return { id, requestsPerMinute: limits.requestsPerMinute ?? 0, tokensPerMinute: limits.tokensPerMinute ?? 0 };
 }
 
 /** A reservation larger than a bucket could ever hold would never pass; cap it so a full bucket admits it. */
 export function capToCapacity(tokens: number, buckets: BucketSpec[]): number {
-  const capacities = buckets.map((b) => b.tokensPerMinute).filter((limit) => limit > 0);
-  return Math.min(tokens, ...capacities);
+  let capped = tokens;
+  for (const bucket of buckets) if (bucket.tokensPerMinute > 0) capped = Math.min(capped, bucket.tokensPerMinute);
+  return capped;
 }

@@ -34,29 +34,35 @@ export function createMemoryBucketStore(now: () => number = Date.now): BucketSto
     for (const [id, level] of levels) if (level.fullAt <= at) levels.delete(id);
   };
 
+  // Plain loops: this runs twice per request (take, then settle).
   const apply = (buckets: BucketSpec[], requests: number, tokens: number, check: boolean) => {
     const at = now();
-    const current = buckets.map((spec) => read(spec, at));
-    const retryAfterMs = check
-      ? Math.max(0, ...buckets.map((spec, i) => waitMs(spec, current[i]!, requests, tokens)))
-      : 0;
+    const current: Level[] = [];
+    let retryAfterMs = 0;
+    for (const spec of buckets) {
+      const level = read(spec, at);
+      current.push(level);
+      if (check) retryAfterMs = Math.max(retryAfterMs, waitMs(spec, level, requests, tokens));
+    }
     const admitted = retryAfterMs === 0;
-    if (admitted) {
-      buckets.forEach((spec, i) => {
-        const level = current[i]!;
+    const out: BucketLevel[] = [];
+    for (let i = 0; i < buckets.length; i++) {
+      const spec = buckets[i]!;
+      const level = current[i]!;
+      if (admitted) {
         if (spec.requestsPerMinute > 0) level.requests -= requests;
         if (spec.tokensPerMinute > 0) level.tokens = Math.min(spec.tokensPerMinute, level.tokens - tokens);
         level.fullAt =
           at +
           Math.max(timeToFull(level.requests, spec.requestsPerMinute), timeToFull(level.tokens, spec.tokensPerMinute));
         levels.set(spec.id, level);
+      }
+      out.push({
+        requests: spec.requestsPerMinute > 0 ? Math.floor(level.requests) : -1,
+        tokens: spec.tokensPerMinute > 0 ? Math.floor(level.tokens) : -1,
       });
     }
     sweep(at);
-    const out: BucketLevel[] = buckets.map((spec, i) => ({
-      requests: spec.requestsPerMinute > 0 ? Math.floor(current[i]!.requests) : -1,
-      tokens: spec.tokensPerMinute > 0 ? Math.floor(current[i]!.tokens) : -1,
-    }));
     return { admitted, retryAfterMs, levels: out };
   };
 

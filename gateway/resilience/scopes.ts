@@ -1,12 +1,15 @@
 // Cancellation scopes: a request scope (client signal + deadline) and, inside it, one scope per attempt with
 // its own AbortController, so a timeout or a lost hedge stops exactly that attempt's upstream request.
 import { ClientClosedError, type GatewayError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
+import { enforcesDeadline } from "#gateway/pipeline/deadline.ts";
 import type { ForwardRequest } from "#gateway/pipeline/types.ts";
+
+const noop = () => {};
 
 function link(parent: AbortSignal, child: AbortController): () => void {
   if (parent.aborted) {
     child.abort(parent.reason);
-    return () => {};
+    return noop;
   }
   const onAbort = () => child.abort(parent.reason);
   parent.addEventListener("abort", onAbort, { once: true });
@@ -15,22 +18,26 @@ function link(parent: AbortSignal, child: AbortController): () => void {
 
 export class RequestScope {
   readonly deadline: number;
-  readonly #controller = new AbortController();
+  readonly signal: AbortSignal;
   readonly #unlink: () => void;
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: NodeJS.Timeout | undefined;
 
   constructor(req: Pick<ForwardRequest, "signal" | "deadline">) {
     this.deadline = req.deadline;
-    this.#unlink = link(req.signal, this.#controller);
-    // The route's signal already carries the deadline; enforcing it here too keeps this layer correct alone.
+    if (enforcesDeadline(req.signal, req.deadline)) {
+      // The route's budget signal already aborts at this deadline (and when the client leaves): reuse it.
+      this.signal = req.signal;
+      this.#unlink = noop;
+      return;
+    }
+    // Any other signal (a coalesced flight's, a test's): enforce the deadline here so this layer is correct alone.
+    const controller = new AbortController();
+    this.signal = controller.signal;
+    this.#unlink = link(req.signal, controller);
     this.#timer = setTimeout(
-      () => this.#controller.abort(new UpstreamTimeoutError("The request exceeded its deadline.")),
+      () => controller.abort(new UpstreamTimeoutError("The request exceeded its deadline.")),
       Math.max(0, req.deadline - Date.now()),
     );
-  }
-
-  get signal(): AbortSignal {
-    return this.#controller.signal;
   }
 
   remainingMs(now = Date.now()): number {
@@ -39,7 +46,7 @@ export class RequestScope {
 
   /** Why the request stopped: the client left, or time ran out. */
   stopReason(): GatewayError {
-    const reason: unknown = this.#controller.signal.reason;
+    const reason: unknown = this.signal.reason;
     if (reason instanceof ClientClosedError) return reason;
     return reason instanceof UpstreamTimeoutError
       ? reason
@@ -47,7 +54,7 @@ export class RequestScope {
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#unlink();
   }
 }

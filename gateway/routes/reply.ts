@@ -4,7 +4,12 @@
 import type { Context } from "hono";
 
 export function jsonReply(c: Context, status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
+  return jsonTextReply(c, status, JSON.stringify(body), headers);
+}
+
+/** The same, for a body that is already JSON text (a node's answer relayed unchanged). */
+export function jsonTextReply(c: Context, status: number, text: string, headers: Record<string, string>): Response {
+  return new Response(text, {
     status,
     headers: { "content-type": "application/json", "x-request-id": c.get("requestId") ?? "", ...headers },
   });

@@ -4,12 +4,14 @@ import type { Context } from "hono";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { frameData, frameError } from "#gateway/openai/sse.ts";
 import type { ForwardResult, StreamResult } from "#gateway/pipeline/types.ts";
-import { jsonReply } from "./reply.ts";
+import { jsonReply, jsonTextReply } from "./reply.ts";
 
 export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome: StreamOutcome) => void): Response {
   if (result.kind === "json") {
     onStreamEnd("complete");
-    return jsonReply(c, result.status, result.body, result.headers);
+    return result.text === undefined
+      ? jsonReply(c, result.status, result.body, result.headers)
+      : jsonTextReply(c, result.status, result.text, result.headers);
   }
   return new Response(sseBody(result, c.get("log"), onStreamEnd), {
     status: result.status,

@@ -5,6 +5,7 @@ import { GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
 import { parseSse } from "#gateway/openai/sse.ts";
 import { endpointPaths, type ForwardRequest, type ForwardResult } from "#gateway/pipeline/types.ts";
 import { type NodeTarget, nodeBase } from "./pools.ts";
+import { requestWhole, type WholeResponse } from "./read-whole.ts";
 
 export type CallOptions = {
   /** Per-attempt signal: aborting it cancels this attempt only; its reason is rethrown. */
@@ -21,28 +22,62 @@ export async function callNode(
   req: ForwardRequest,
   opts: CallOptions,
 ): Promise<ForwardResult> {
+  const request = {
+    method: "POST",
+    path: nodeBase(node.url).prefix + endpointPaths[req.endpoint],
+    headers: requestHeaders(node, req),
+    body: JSON.stringify({ ...(opts.body ?? req.body), model: req.model }),
+  } as const;
+  if (!req.stream) return callForJson(pool, node, request, opts);
   let response: Dispatcher.ResponseData;
   try {
-    response = await pool.request({
-      method: "POST",
-      path: nodeBase(node.url).prefix + endpointPaths[req.endpoint],
-      headers: requestHeaders(node, req),
-      body: JSON.stringify({ ...(opts.body ?? req.body), model: req.model }),
-      signal: opts.signal,
-    });
+    response = await pool.request({ ...request, signal: opts.signal });
   } catch (error) {
     throw classifyFailure(error, node, opts.signal);
   }
   opts.onHeaders?.(response.headers);
   const { statusCode } = response;
   if (statusCode >= 200 && statusCode < 300) {
-    return req.stream && isEventStream(response.headers)
+    return isEventStream(response.headers)
       ? { kind: "stream", status: statusCode, headers: {}, events: readEvents(response, node, opts.signal) }
-      : { kind: "json", status: statusCode, headers: {}, body: await readJson(response, node, opts.signal) };
+      : { kind: "json", status: statusCode, headers: {}, ...(await readJson(response, node, opts.signal)) };
   }
-  const body = await readJson(response, node, opts.signal).catch(() => null);
-  if (statusCode === 429 || statusCode >= 500) throw nodeRefusal(node, statusCode, body, response.headers);
-  return { kind: "json", status: statusCode, headers: {}, body: body ?? errorBody(`Node answered ${statusCode}.`) };
+  const read = await readJson(response, node, opts.signal).catch(() => undefined);
+  return relayRefusal(node, statusCode, read, response.headers);
+}
+
+/** A non-streaming request: the answer is read whole, without a body stream. */
+async function callForJson(
+  pool: Pool,
+  node: NodeTarget,
+  request: Dispatcher.DispatchOptions,
+  opts: CallOptions,
+): Promise<ForwardResult> {
+  let response: WholeResponse;
+  try {
+    response = await requestWhole(pool, request, opts.signal, opts.onHeaders);
+  } catch (error) {
+    throw classifyFailure(error, node, opts.signal);
+  }
+  const { statusCode, text, bodyError } = response;
+  if (statusCode >= 200 && statusCode < 300) {
+    if (text === undefined) throw classifyFailure(bodyError, node, opts.signal, unreadable);
+    return { kind: "json", status: statusCode, headers: {}, ...parseJson(text, node, opts.signal) };
+  }
+  const read = text === undefined ? undefined : tryParse(text);
+  return relayRefusal(node, statusCode, read, response.headers);
+}
+
+/** Non-2xx: 429/5xx become a retryable UpstreamError, other codes are relayed as the node's own answer. */
+function relayRefusal(
+  node: NodeTarget,
+  statusCode: number,
+  read: { body: unknown; text: string } | undefined,
+  headers: Record<string, string | string[] | undefined>,
+): ForwardResult {
+  if (statusCode === 429 || statusCode >= 500) throw nodeRefusal(node, statusCode, read?.body ?? null, headers);
+  if (read && read.body !== null) return { kind: "json", status: statusCode, headers: {}, ...read };
+  return { kind: "json", status: statusCode, headers: {}, body: errorBody(`Node answered ${statusCode}.`) };
 }
 
 function requestHeaders(node: NodeTarget, req: ForwardRequest): Record<string, string> {
@@ -59,11 +94,36 @@ function isEventStream(headers: Record<string, string | string[] | undefined>): 
   return String(headers["content-type"] ?? "").includes("text/event-stream");
 }
 
-async function readJson(response: Dispatcher.ResponseData, node: NodeTarget, signal: AbortSignal): Promise<unknown> {
+const unreadable = "sent an unreadable response body";
+
+/** The parsed body and its text (undici's `.json()` is the same text-then-parse, minus keeping the text). */
+async function readJson(
+  response: Dispatcher.ResponseData,
+  node: NodeTarget,
+  signal: AbortSignal,
+): Promise<{ body: unknown; text: string }> {
+  let text: string;
   try {
-    return await response.body.json();
+    text = await response.body.text();
   } catch (error) {
-    throw classifyFailure(error, node, signal, "sent an unreadable response body");
+    throw classifyFailure(error, node, signal, unreadable);
+  }
+  return parseJson(text, node, signal);
+}
+
+function parseJson(text: string, node: NodeTarget, signal: AbortSignal): { body: unknown; text: string } {
+  try {
+    return { body: JSON.parse(text) as unknown, text };
+  } catch (error) {
+    throw classifyFailure(error, node, signal, unreadable);
+  }
+}
+
+function tryParse(text: string): { body: unknown; text: string } | undefined {
+  try {
+    return { body: JSON.parse(text) as unknown, text };
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,7 +2,7 @@
 import type { Context, Handler } from "hono";
 import type { z } from "zod";
 import type { SwitchyardConfig } from "#config/schema.ts";
-import { clientSignal } from "#gateway/middleware/client-signal.ts";
+import { watchClient } from "#gateway/middleware/client-signal.ts";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import { requestBudget } from "#gateway/pipeline/deadline.ts";
@@ -32,7 +32,7 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
     c.set("model", body.model);
     if (!runtime.servesModel(body.model)) throw new ModelNotFoundError(body.model);
     const deadlines = snapshot.config.routing.deadlines;
-    const budget = requestBudget(deadlines, c.req.header(deadlines.header), clientSignal(c));
+    const budget = requestBudget(deadlines, c.req.header(deadlines.header), watchClient(c));
     const headers: Record<string, string> = {};
     for (const name of forwardedHeaders) {
       const value = c.req.header(name);

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mergeKv, selectRows } from "#backends/batching/kv-batch.ts";
+import { KvPool } from "#backends/batching/kv-pool.ts";
 import { DecoderModel, type ForwardResult } from "#backends/models/decoder.ts";
 import { loadModelDir } from "#backends/models/model-dir.ts";
 import { argmax } from "#backends/models/sampling.ts";
@@ -121,5 +122,23 @@ function runtimeSuite(open: () => ReturnType<typeof openDecoder>): void {
     const bBatched = await decoder.step(onlyB, [10]);
     bAlone = await decoder.step(bAlone.kv, [10]);
     expect(maxDiff(rowLogits(bBatched, 0), rowLogits(bAlone, 0))).toBeLessThan(tolerance);
+  });
+
+  it("caches rebuilt in reused pool buffers (views of larger, stale arrays) decode exactly like fresh ones", async () => {
+    const { decoder, tokenizer } = await open();
+    const pool = new KvPool(decoder.kvShape.dtype);
+    // Leave garbage in both buffers of every tensor, larger than any cache below.
+    const tensors = decoder.kvShape.numLayers * 2;
+    for (let t = 0; t < tensors; t++) pool.take(t, 1 << 16, [pool.take(t, 1 << 16, []).fill(3)]).fill(3);
+    const a = await decoder.prefill([tokenizer.encode("Once upon a time there was a long story", true)]);
+    const b = await decoder.prefill([tokenizer.encode("Hi", true)]);
+    const fresh = mergeKv(decoder.kvShape, a.kv, b.kv);
+    const pooled = mergeKv(decoder.kvShape, a.kv, b.kv, pool);
+    const viaFresh = await decoder.step(fresh, [8, 9]);
+    const viaPool = await decoder.step(pooled, [8, 9]);
+    expect(maxDiff(viaPool.logits, viaFresh.logits)).toBe(0);
+    const shrunkFresh = await decoder.step(selectRows(decoder.kvShape, viaFresh.kv, [1]), [10]);
+    const shrunkPool = await decoder.step(selectRows(decoder.kvShape, viaPool.kv, [1], pool), [10]);
+    expect(maxDiff(shrunkPool.logits, shrunkFresh.logits)).toBe(0);
   });
 }

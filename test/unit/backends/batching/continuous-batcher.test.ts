@@ -18,6 +18,8 @@ class CountingDecoder {
   prefills: number[] = [];
   steps: number[] = [];
   failNext = false;
+  /** Also check whole rows: padding all zero, real positions one consecutive run (prompts must be runs too). */
+  wholeRows = false;
 
   async prefill(prompts: readonly (readonly number[])[]): Promise<ForwardResult> {
     this.prefills.push(prompts.length);
@@ -35,6 +37,7 @@ class CountingDecoder {
     this.steps.push(kv.rows);
     const length = kv.length + 1;
     const data = new Float32Array(kv.rows * length);
+    if (this.wholeRows) checkWholeRows(kv);
     tokens.forEach((token, r) => {
       const previous = kv.tensors[0]![r * kv.length + kv.length - 1]!;
       if (token !== (previous + 1) % vocab)
@@ -50,6 +53,16 @@ class CountingDecoder {
     const logits = new Float32Array(kv.rows * vocab);
     for (const [r, t] of last.entries()) logits[r * vocab + ((t + 1) % vocab)] = 1;
     return { logits, vocab, kv };
+  }
+}
+
+function checkWholeRows(kv: KvBatch): void {
+  for (let r = 0; r < kv.rows; r++) {
+    const row = Array.from(kv.tensors[0]!.subarray(r * kv.length, (r + 1) * kv.length));
+    const pad = kv.padLeft[r]!;
+    if (row.slice(0, pad).some((v) => v !== 0)) throw new Error(`row ${r} has stale values in its padding`);
+    for (let i = pad + 1; i < kv.length; i++)
+      if (row[i] !== row[i - 1]! + 1) throw new Error(`row ${r} holds ${row.join(",")}: its cache was overwritten`);
   }
 }
 
@@ -157,6 +170,31 @@ describe("continuous batcher", () => {
     // 2 rows × 7 columns > 12: the second waits for the first to finish.
     expect(h.model.prefills).toEqual([1, 1]);
     expect(h.tokens.get(2)).toEqual([16, 17]);
+  });
+
+  it("keeps every row's cache its own through long chains of joins, leaves and cancels (pooled rebuilds)", async () => {
+    const h = harness({ maxRunningSequences: 5 });
+    h.model.wholeRows = true;
+    const done = h.drained();
+    const lengths = new Map<number, number>();
+    // Sequences arrive while others run, finish at scattered steps and some are cancelled mid-flight, so the
+    // cache is rebuilt from pooled buffers again and again, each rebuild reading the previous one.
+    for (let id = 1; id <= 30; id++) {
+      lengths.set(id, 1 + ((id * 7) % 11));
+      // Prompts of 1–13 tokens: some are longer than the running cache, so merges shift the old rows right.
+      const prompt = Array.from({ length: 1 + (id % 5) * 3 }, (_, i) => id * 30 + i);
+      h.batcher.add(request(id, prompt, lengths.get(id)!));
+      if (id % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (id % 10 === 0) h.batcher.cancel(id - 4);
+    }
+    await done;
+    for (const [id, length] of lengths) {
+      if (h.finished.get(id) === "cancelled") continue;
+      const last = id * 30 + (id % 5) * 3;
+      expect(h.tokens.get(id)).toEqual(Array.from({ length }, (_, i) => last + 1 + i));
+      expect(h.finished.get(id)).toBe("length");
+    }
+    expect([...h.finished.values()].filter((r) => r === "cancelled").length).toBeGreaterThan(0);
   });
 
   it("fails every sequence in the batch when the model throws, then keeps serving", async () => {

@@ -71,53 +71,57 @@ export function textSlot(render: (text: string) => string): (text: string) => st
   return (text) => before + JSON.stringify(text) + after;
 }
 
-export async function* chatChunks(
-  meta: CompletionMeta,
-  events: AsyncIterable<GenerationEvent>,
-  includeUsage: boolean,
-): AsyncGenerator<string> {
-  const base = {
-    id: meta.id,
-    object: "chat.completion.chunk",
-    created: meta.created,
-    model: meta.model,
-  };
-  const usage = includeUsage ? { usage: null } : {};
-  const chunk = (delta: Record<string, string>, finish: string | null) =>
-    JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...usage });
-  const content = textSlot((text) => chunk({ content: text }, null));
-  yield chunk({ role: "assistant", content: "" }, null);
-  for await (const event of events) {
-    if (event.type === "text") {
-      yield content(event.text);
-      continue;
-    }
-    yield chunk({}, event.finishReason);
-    if (includeUsage) yield JSON.stringify({ ...base, choices: [], usage: usageOf(event) });
-  }
-}
+/** How one endpoint's stream chunks differ: object name, the choice for a piece of text, an opening chunk. */
+type ChunkShape = {
+  object: "chat.completion.chunk" | "text_completion";
+  /** The choice's content for a piece of text, or for the final chunk (`undefined`). */
+  content(text: string | undefined): Record<string, unknown>;
+  /** Chat streams open with the assistant role before any text. */
+  opening?: Record<string, unknown>;
+};
 
-export async function* textChunks(
+async function* streamChunks(
   meta: CompletionMeta,
   events: AsyncIterable<GenerationEvent>,
   includeUsage: boolean,
+  shape: ChunkShape,
 ): AsyncGenerator<string> {
-  const base = {
-    id: meta.id,
-    object: "text_completion",
-    created: meta.created,
-    model: meta.model,
-  };
+  const base = { id: meta.id, object: shape.object, created: meta.created, model: meta.model };
+  // With include_usage every chunk before the usage chunk carries `usage: null`, as OpenAI's do.
   const usage = includeUsage ? { usage: null } : {};
-  const chunk = (text: string, finish: string | null) =>
-    JSON.stringify({ ...base, choices: [{ index: 0, text, logprobs: null, finish_reason: finish }], ...usage });
-  const piece = textSlot((text) => chunk(text, null));
+  const chunk = (content: Record<string, unknown>, finish: string | null) =>
+    JSON.stringify({ ...base, choices: [{ index: 0, ...content, logprobs: null, finish_reason: finish }], ...usage });
+  const piece = textSlot((text) => chunk(shape.content(text), null));
+  if (shape.opening) yield chunk(shape.opening, null);
   for await (const event of events) {
     if (event.type === "text") {
       yield piece(event.text);
       continue;
     }
-    yield chunk("", event.finishReason);
+    yield chunk(shape.content(undefined), event.finishReason);
     if (includeUsage) yield JSON.stringify({ ...base, choices: [], usage: usageOf(event) });
   }
+}
+
+export function chatChunks(
+  meta: CompletionMeta,
+  events: AsyncIterable<GenerationEvent>,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
+  return streamChunks(meta, events, includeUsage, {
+    object: "chat.completion.chunk",
+    content: (text) => ({ delta: text === undefined ? {} : { content: text } }),
+    opening: { delta: { role: "assistant", content: "" } },
+  });
+}
+
+export function textChunks(
+  meta: CompletionMeta,
+  events: AsyncIterable<GenerationEvent>,
+  includeUsage: boolean,
+): AsyncGenerator<string> {
+  return streamChunks(meta, events, includeUsage, {
+    object: "text_completion",
+    content: (text) => ({ text: text ?? "" }),
+  });
 }

@@ -2,14 +2,12 @@
 // p50/p99 of a cache hit through the gateway (memory store vs Redis store, rate limits on the same store)
 // against a miss, then the Redis rate limiter's checks per second. Needs Redis at REDIS_URL (default local).
 import { randomUUID } from "node:crypto";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pino from "pino";
 import { createMemoryBucketStore } from "#gateway/ratelimit/memory-store.ts";
 import { createRedisBucketStore } from "#gateway/ratelimit/redis-store.ts";
 import type { BucketStore } from "#gateway/ratelimit/store.ts";
 import { createRedisConnection } from "#gateway/redis/client.ts";
+import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
 import { fmt, sequentialLatency } from "./support/measure.ts";
 import { startChild } from "./support/processes.ts";
 
@@ -17,8 +15,7 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 3000);
 const limiterSeconds = Number(process.env.BENCH_SECONDS ?? 3);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `switchyard-bench:${randomUUID().slice(0, 8)}:`;
-const key = "sk-bench-0123456789";
-const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+const headers = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
 const body = JSON.stringify({
   model: "bench-model",
   temperature: 0,
@@ -35,24 +32,15 @@ if (!(await redis.ready(2000))) {
   process.exit(1);
 }
 const upstream = await startChild("bench/support/fixed-upstream.ts");
-const dir = await mkdtemp(join(tmpdir(), "switchyard-bench-cache-"));
 const children = [upstream];
 
 async function gateway(store: "memory" | "redis"): Promise<number> {
-  const configPath = join(dir, `${store}.yaml`);
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      server: { listen: { host: "127.0.0.1", port: 0 } },
-      auth: { keys: [{ key, tenant: "bench" }] },
-      nodes: [{ id: "up", url: `http://127.0.0.1:${upstream.port}`, models: ["bench-model"] }],
-      cache: { store },
-      rateLimit: { store, perKey: { requestsPerMinute: 1e9, tokensPerMinute: 1e12 } },
-      redis: { url: redisUrl, keyPrefix },
-      logging: { level: "warn" },
-    }),
-  );
-  const child = await startChild("bench/support/gateway-child.ts", [configPath]);
+  const child = await startBenchGateway(upstream.port, {
+    cache: { store },
+    rateLimit: { store },
+    redis: { url: redisUrl, keyPrefix },
+    logging: { level: "warn" },
+  });
   children.push(child);
   return child.port;
 }

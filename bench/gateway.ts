@@ -1,14 +1,11 @@
 // npm run bench:gateway — throughput and added latency of the gateway (every feature on) against a fixed local
 // upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly.
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
 import { cpuSeconds, fmt, sequentialLatency, throughput } from "./support/measure.ts";
 import { startChild } from "./support/processes.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const key = "sk-bench-0123456789";
 // temperature > 0: the cache is consulted but (by policy) does not answer, so every request reaches the upstream.
 const body = JSON.stringify({
   model: "bench-model",
@@ -16,26 +13,21 @@ const body = JSON.stringify({
   max_tokens: 16,
   messages: [{ role: "user", content: "Say something about foxes." }],
 });
-const headers = { "content-type": "application/json", authorization: `Bearer ${key}` };
+const headers = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
 
 const upstream = await startChild("bench/support/fixed-upstream.ts");
 const bare = await startChild("bench/support/bare-proxy.ts", [String(upstream.port)]);
-const dir = await mkdtemp(join(tmpdir(), "switchyard-bench-"));
-const configPath = join(dir, "gateway.yaml");
-await writeFile(
-  configPath,
-  JSON.stringify({
-    server: { listen: { host: "127.0.0.1", port: 0 } },
-    auth: { keys: [{ key, tenant: "bench" }] },
-    nodes: [{ id: "up", url: `http://127.0.0.1:${upstream.port}`, models: ["bench-model"] }],
-    cache: { store: "memory" },
-    rateLimit: { store: "memory", perKey: { requestsPerMinute: 1e9, tokensPerMinute: 1e12 } },
-    logging: { level: process.env.BENCH_LOG ?? "info" },
-  }),
-);
 // BENCH_PROFILE=<dir> writes a CPU profile of the gateway process there.
 const profile = process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-const gateway = await startChild("bench/support/gateway-child.ts", [configPath], { execArgv: profile });
+const gateway = await startBenchGateway(
+  upstream.port,
+  {
+    cache: { store: "memory" },
+    rateLimit: { store: "memory" },
+    logging: { level: (process.env.BENCH_LOG ?? "info") as "info" },
+  },
+  { execArgv: profile },
+);
 
 const targets = { direct: upstream, "bare proxy": bare, gateway };
 try {

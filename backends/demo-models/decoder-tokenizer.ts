@@ -1,4 +1,5 @@
 // The demo decoder's tokenizer files: a byte-level BPE learned from the embedded sample, ChatML special tokens.
+import { addedToken } from "./added-token.ts";
 import { trainByteLevelBpe } from "./bpe-trainer.ts";
 import { ENGLISH_SAMPLE } from "./english-sample.ts";
 
@@ -25,21 +26,12 @@ export function buildDecoderTokenizer(vocabSize: number): DecoderTokenizer {
   const vocab: Record<string, number> = {};
   for (const [id, token] of [...bpe.vocab, ...SPECIAL_TOKENS].entries()) vocab[token] = id;
   const specialId = (token: string) => vocab[token]!;
-  const addedToken = (content: string) => ({
-    id: specialId(content),
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
   const byteLevel = { add_prefix_space: false, trim_offsets: true, use_regex: true };
   const tokenizer = {
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: SPECIAL_TOKENS.map(addedToken),
+    added_tokens: SPECIAL_TOKENS.map((content) => addedToken(specialId(content), content)),
     normalizer: null,
     pre_tokenizer: { type: "ByteLevel", ...byteLevel },
     post_processor: { type: "ByteLevel", ...byteLevel, trim_offsets: false },
@@ -59,7 +51,7 @@ export function buildDecoderTokenizer(vocabSize: number): DecoderTokenizer {
   };
   const addedTokensDecoder = Object.fromEntries(
     SPECIAL_TOKENS.map((content) => {
-      const { id, ...rest } = addedToken(content);
+      const { id, ...rest } = addedToken(specialId(content), content);
       return [String(id), rest];
     }),
   );

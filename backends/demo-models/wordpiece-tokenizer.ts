@@ -1,4 +1,5 @@
 // A small uncased WordPiece tokenizer in BERT's file format, the fallback when the real MiniLM tokenizer is absent.
+import { addedToken } from "./added-token.ts";
 import { ENGLISH_SAMPLE } from "./english-sample.ts";
 
 const SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"];
@@ -29,15 +30,7 @@ export function buildWordPieceTokenizer(): { vocabSize: number; padTokenId: numb
     version: "1.0",
     truncation: null,
     padding: null,
-    added_tokens: SPECIALS.map((content) => ({
-      id: vocab[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: SPECIALS.map((content) => addedToken(vocab[content]!, content)),
     normalizer: {
       type: "BertNormalizer",
       clean_text: true,

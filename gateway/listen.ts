@@ -1,4 +1,4 @@
-// Serves a Hono app on a host and port (0: any free port) and closes it without waiting on idle keep-alives.
+// Serves a Hono app on a host and port (port 0 picks a free one) and closes it without waiting on idle keep-alives.
 // Shared by the gateway, its admin API and the model node.
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";

@@ -104,7 +104,8 @@ describe("continuous batching and limits", () => {
     });
     const target = node;
     // One batch computes (hundreds of tokens: tens of ms) while sixteen requests arrive: two fit the queue, the rest must not.
-    const input = "word ".repeat(500);
+    // "the" is one token in the real MiniLM vocabulary and in the generated fallback: 502 tokens, inside the context.
+    const input = "the ".repeat(500);
     const responses = await Promise.all(
       Array.from({ length: 16 }, () => post(target, "/v1/embeddings", { model: "demo-embed", input })),
     );

@@ -203,9 +203,10 @@ describe("model node HTTP API", () => {
     expect(single.data).toHaveLength(1);
     const ids = await post(node, "/v1/embeddings", {
       model: "demo-embed",
+      // Small ids, valid in the real MiniLM vocabulary and in the generated fallback one (bare clones).
       input: [
-        [101, 7592, 102],
-        [101, 102],
+        [2, 43, 3],
+        [2, 3],
       ],
     });
     expect(ids.status).toBe(200);

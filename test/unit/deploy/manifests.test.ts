@@ -14,7 +14,7 @@ type Container = {
   args?: string[];
   env?: Array<{ name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }>;
   volumeMounts?: Array<{ name: string; mountPath: string; subPath?: string }>;
-  livenessProbe?: { httpGet?: { path: string; port: string } };
+  livenessProbe?: { httpGet?: { path: string; port: string }; tcpSocket?: { port: string } };
   readinessProbe?: { httpGet?: { path: string; port: string } };
   ports?: Array<{ name: string; containerPort: number }>;
 };
@@ -99,7 +99,11 @@ describe.each(patterns)("deploy/k8s/%s", (pattern) => {
       const port = Number(args[args.indexOf("--port") + 1]);
       const probePort = container.readinessProbe!.httpGet!.port;
       expect(portOf(container, probePort)).toBe(port);
-      expect(container.livenessProbe?.httpGet?.path).toBe("/health");
+      expect(container.readinessProbe!.httpGet!.path).toBe("/health");
+      // Liveness is a TCP check on the same port: /health answers 503 while a node drains, which must not
+      // get the container killed half-way through its drain.
+      expect(container.livenessProbe?.httpGet).toBeUndefined();
+      expect(portOf(container, container.livenessProbe!.tcpSocket!.port)).toBe(port);
       expect(args[args.indexOf("--host") + 1]).toBe("0.0.0.0");
     }
   });

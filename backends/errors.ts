@@ -18,14 +18,21 @@ export class ContextLengthExceededError extends InvalidRequestError {
   }
 }
 
-/** The model's worker died; the node reports it instead of hanging. */
+/** The model's worker died (it is being restarted); 503 so the gateway retries on another node at once. */
 export class ModelUnavailableError extends GatewayError {
-  constructor(model: string, reason: string) {
+  constructor(model: string, reason: string, retryAfterSeconds = 5) {
     super(503, `Model \`${model}\` is unavailable: ${reason}`, {
       type: "server_error",
       code: "model_unavailable",
-      headers: { "retry-after": "5" },
+      headers: { "retry-after": String(retryAfterSeconds) },
     });
+  }
+}
+
+/** No worker of the model is serving: the one that died is being restarted (Retry-After matches its backoff). */
+export class ModelRestartingError extends ModelUnavailableError {
+  constructor(model: string, reason: string | null) {
+    super(model, `its worker is restarting (${reason ?? "it stopped"})`, 1);
   }
 }
 

@@ -1,5 +1,6 @@
 // The model node's Prometheus metrics, registered in a Registry the app owns: request outcomes, queueing,
-// batch sizes, step times, streaming latencies, token counts and live load (queue depth, running sequences).
+// batch sizes, step times, streaming latencies, token counts, worker restarts and live load (queue depth, running
+// sequences).
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -84,6 +85,12 @@ export function createNodeMetrics(registry: Registry, load: () => ModelLoad[]) {
       collect() {
         for (const l of load()) this.set({ model: l.model }, l.running);
       },
+    }),
+    workerRestarts: new Counter({
+      name: "switchyard_node_worker_restarts_total",
+      help: "Model workers started again after their thread exited unexpectedly (failed attempts included).",
+      labelNames: ["model"] as const,
+      registers,
     }),
     executionProvider: new Gauge({
       name: "switchyard_node_execution_provider_info",

@@ -201,6 +201,13 @@ const modelNode = z
     maxBodyBytes: z.number().int().positive().default(1_048_576),
     /** On shutdown, how long admitted requests (queued, running, streaming) may finish before they are cut. */
     shutdownGraceMs: z.number().int().nonnegative().default(30_000),
+    /** A worker that dies is restarted after initialMs, doubling after each failed attempt up to maxMs. */
+    workerRestartBackoff: z
+      .object({
+        initialMs: z.number().int().positive().default(100),
+        maxMs: z.number().int().positive().default(10_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 export type ModelNodeConfig = z.infer<typeof modelNode>;

@@ -1,9 +1,10 @@
 // The HTTP thread's view of a decoder model: admits sequences (bounded queue, 429 when full), spreads them over
 // the model's workers, routes each worker's step reports back to the sequences, and keeps load and metrics.
+// A worker that dies fails its sequences with a retryable 503; the others (or its replacement) keep serving.
 import type { FinishReason, StepReport } from "#backends/batching/continuous-batcher.ts";
-import { ModelUnavailableError, QueueFullError } from "#backends/errors.ts";
+import { ModelFailedError, ModelRestartingError, ModelUnavailableError, QueueFullError } from "#backends/errors.ts";
 import type { NodeMetrics } from "#backends/metrics.ts";
-import type { WorkerHandle } from "#backends/runtime/worker-handle.ts";
+import type { SupervisedWorker } from "#backends/runtime/supervised-worker.ts";
 import type { SamplingParams } from "./sampling.ts";
 
 export type SequenceSpec = {
@@ -16,12 +17,13 @@ export type SequenceSpec = {
 
 export type SequenceListener = {
   onToken(token: number): void;
-  onFinished(reason: FinishReason, error?: string): void;
+  /** `error` comes with reason "error": a GatewayError (model failure, or a lost worker's retryable 503). */
+  onFinished(reason: FinishReason, error?: Error): void;
 };
 
 type Tracked = {
   listener: SequenceListener;
-  worker: WorkerHandle;
+  worker: SupervisedWorker;
   submittedAt: number;
   admittedAt: number | null;
   lastTokenAt: number | null;
@@ -41,23 +43,22 @@ function tokenMetrics(metrics: NodeMetrics, model: string) {
 }
 
 export class DecoderEngine {
-  readonly #workers: WorkerHandle[];
+  readonly #workers: SupervisedWorker[];
   readonly #options: DecoderEngineOptions;
   readonly #tokenMetrics: ReturnType<typeof tokenMetrics>;
   readonly #sequences = new Map<number, Tracked>();
-  readonly #load = new Map<WorkerHandle, number>();
+  readonly #load = new Map<SupervisedWorker, number>();
   #waiting = 0;
   #recentStepMs = 0;
-  #failure: string | null = null;
 
-  constructor(workers: WorkerHandle[], options: DecoderEngineOptions) {
+  constructor(workers: SupervisedWorker[], options: DecoderEngineOptions) {
     this.#workers = workers;
     this.#options = options;
     this.#tokenMetrics = tokenMetrics(options.metrics, options.modelId);
     for (const worker of workers) {
       this.#load.set(worker, 0);
       worker.onStep((report) => this.#onStep(report));
-      worker.onExit((error) => this.#onWorkerExit(worker, error));
+      worker.onLost((error) => this.#onWorkerLost(worker, error));
     }
   }
 
@@ -69,9 +70,9 @@ export class DecoderEngine {
     return this.#sequences.size - this.#waiting;
   }
 
-  /** Why the model stopped serving (its worker died), or null while healthy. */
+  /** Why a worker of this model last died, while it is being restarted; null while all serve. */
   get failure(): string | null {
-    return this.#failure;
+    return this.#workers.find((w) => !w.ready)?.failure ?? null;
   }
 
   /** Exponentially weighted decode step time in ms (0 before the first step). */
@@ -81,10 +82,10 @@ export class DecoderEngine {
 
   /** Queues a sequence; returns its cancel function. Throws QueueFullError instead of growing without bound. */
   submit(spec: SequenceSpec, listener: SequenceListener): () => void {
-    if (this.#failure) throw new ModelUnavailableError(this.#options.modelId, this.#failure);
+    const worker = this.#leastLoaded();
+    if (!worker) throw new ModelRestartingError(this.#options.modelId, this.failure);
     if (this.#waiting >= this.#options.maxQueueLength) throw new QueueFullError(this.#options.modelId);
     const id = nextSequenceId++;
-    const worker = this.#leastLoaded();
     this.#sequences.set(id, { listener, worker, submittedAt: performance.now(), admittedAt: null, lastTokenAt: null });
     this.#load.set(worker, this.#load.get(worker)! + 1);
     this.#waiting++;
@@ -104,8 +105,11 @@ export class DecoderEngine {
     };
   }
 
-  #leastLoaded(): WorkerHandle {
-    return this.#workers.reduce((best, w) => (this.#load.get(w)! < this.#load.get(best)! ? w : best));
+  /** The ready worker with the fewest sequences, or undefined while every worker is restarting. */
+  #leastLoaded(): SupervisedWorker | undefined {
+    let best: SupervisedWorker | undefined;
+    for (const w of this.#workers) if (w.ready && (!best || this.#load.get(w)! < this.#load.get(best)!)) best = w;
+    return best;
   }
 
   #onStep(report: StepReport): void {
@@ -139,10 +143,11 @@ export class DecoderEngine {
       seq.listener.onToken(token);
     }
     if (delivered) tokensGenerated.inc(delivered);
-    for (const [id, reason] of report.finished) this.#finish(id, reason, report.error);
+    const error = report.error === undefined ? undefined : new ModelFailedError(report.error);
+    for (const [id, reason] of report.finished) this.#finish(id, reason, error);
   }
 
-  #finish(id: number, reason: FinishReason, error?: string): void {
+  #finish(id: number, reason: FinishReason, error?: Error): void {
     const seq = this.#sequences.get(id);
     if (!seq) return;
     this.#sequences.delete(id);
@@ -151,8 +156,8 @@ export class DecoderEngine {
     seq.listener.onFinished(reason, error);
   }
 
-  #onWorkerExit(worker: WorkerHandle, error: Error): void {
-    this.#failure = error.message;
-    for (const [id, seq] of [...this.#sequences]) if (seq.worker === worker) this.#finish(id, "error", error.message);
+  #onWorkerLost(worker: SupervisedWorker, error: Error): void {
+    const lost = new ModelUnavailableError(this.#options.modelId, error.message, 1);
+    for (const [id, seq] of [...this.#sequences]) if (seq.worker === worker) this.#finish(id, "error", lost);
   }
 }

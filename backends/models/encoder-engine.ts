@@ -1,10 +1,12 @@
 // The HTTP thread's view of an encoder model: token lists go through the dynamic batcher, each batch is padded
-// to its longest row and sent to a free worker, and the pooled embeddings come back one per input.
+// to its longest row and sent to a free worker, and the pooled embeddings come back one per input. A batch on a
+// worker that dies fails with a retryable 503; the others (or its replacement) keep serving.
 import { DynamicBatcher } from "#backends/batching/dynamic-batcher.ts";
 import { paddingGroups } from "#backends/batching/padding-groups.ts";
-import { ModelFailedError, ModelUnavailableError, QueueFullError } from "#backends/errors.ts";
+import { ModelFailedError, ModelRestartingError, ModelUnavailableError, QueueFullError } from "#backends/errors.ts";
 import type { NodeMetrics } from "#backends/metrics.ts";
-import type { WorkerHandle } from "#backends/runtime/worker-handle.ts";
+import type { SupervisedWorker } from "#backends/runtime/supervised-worker.ts";
+import { WorkerExitedError } from "#backends/runtime/worker-handle.ts";
 import type { ModelNodeConfig } from "#config/schema.ts";
 
 type Item = { ids: readonly number[]; enqueuedAt: number };
@@ -17,14 +19,13 @@ export type EncoderEngineOptions = {
 };
 
 export class EncoderEngine {
-  readonly #workers: WorkerHandle[];
-  readonly #busy = new Set<WorkerHandle>();
+  readonly #workers: SupervisedWorker[];
+  readonly #busy = new Set<SupervisedWorker>();
   readonly #batcher: DynamicBatcher<Item, Float32Array>;
   readonly #options: EncoderEngineOptions;
   #recentStepMs = 0;
-  #failure: string | null = null;
 
-  constructor(workers: WorkerHandle[], options: EncoderEngineOptions) {
+  constructor(workers: SupervisedWorker[], options: EncoderEngineOptions) {
     this.#workers = workers;
     this.#options = options;
     this.#batcher = new DynamicBatcher({
@@ -33,12 +34,11 @@ export class EncoderEngine {
       run: (items) => this.#run(items),
       queueFull: () => new QueueFullError(options.modelId),
     });
-    for (const worker of workers) worker.onExit((error) => (this.#failure = error.message));
   }
 
-  /** Why the model stopped serving (a worker died), or null while healthy. */
+  /** Why a worker of this model last died, while it is being restarted; null while all serve. */
   get failure(): string | null {
-    return this.#failure;
+    return this.#workers.find((w) => !w.ready)?.failure ?? null;
   }
 
   get queueDepth(): number {
@@ -59,7 +59,7 @@ export class EncoderEngine {
   }
 
   async embed(inputs: readonly (readonly number[])[], signal?: AbortSignal): Promise<Float32Array[]> {
-    if (this.#failure) throw new ModelUnavailableError(this.#options.modelId, this.#failure);
+    if (!this.#workers.some((w) => w.ready)) throw new ModelRestartingError(this.#options.modelId, this.failure);
     const now = performance.now();
     return this.#batcher.submit(
       inputs.map((ids) => ({ ids, enqueuedAt: now })),
@@ -70,7 +70,9 @@ export class EncoderEngine {
   /** One dynamic batch: split into similar-length groups (less padding), all sent to one free worker. */
   async #run(items: Item[]): Promise<Float32Array[]> {
     const { metrics, modelId } = this.#options;
-    const worker = this.#workers.find((w) => !this.#busy.has(w)) ?? this.#workers[0]!;
+    const ready = this.#workers.filter((w) => w.ready);
+    const worker = ready.find((w) => !this.#busy.has(w)) ?? ready[0];
+    if (!worker) throw new ModelRestartingError(this.#options.modelId, this.failure);
     this.#busy.add(worker);
     const dispatchedAt = performance.now();
     for (const item of items) metrics.queueWait.observe({ model: modelId }, (dispatchedAt - item.enqueuedAt) / 1000);
@@ -90,13 +92,14 @@ export class EncoderEngine {
       );
       return results;
     } catch (error) {
+      if (error instanceof WorkerExitedError) throw new ModelUnavailableError(modelId, error.message, 1);
       throw new ModelFailedError((error as Error).message);
     } finally {
       this.#busy.delete(worker);
     }
   }
 
-  async #encode(worker: WorkerHandle, rows: (readonly number[])[]): Promise<Float32Array[]> {
+  async #encode(worker: SupervisedWorker, rows: (readonly number[])[]): Promise<Float32Array[]> {
     const { metrics, modelId, padId } = this.#options;
     const cols = Math.max(...rows.map((r) => r.length));
     const ids = new BigInt64Array(rows.length * cols).fill(BigInt(padId));

@@ -11,7 +11,7 @@ export type GenerationEvent =
   | { type: "text"; text: string }
   | { type: "end"; finishReason: "stop" | "length"; promptTokens: number; completionTokens: number };
 
-type Signal = { token: number } | { finished: FinishReason; error?: string };
+type Signal = { token: number } | { finished: FinishReason; error?: Error };
 
 /**
  * Submits the sequence right away, so a full queue throws here (before a stream has sent its 200), and returns
@@ -77,7 +77,7 @@ async function* events(
         }
         continue;
       }
-      if (signal.finished === "error") throw new ModelFailedError(signal.error ?? "generation failed");
+      if (signal.finished === "error") throw signal.error ?? new ModelFailedError("generation failed");
       if (signal.finished === "cancelled") return;
       const tail = matcher.push(detokenizer.flush());
       const rest = tail.text + matcher.flush();

@@ -1,9 +1,11 @@
 // Loads the configured models (directory → tokenizer → worker sessions → decoder or encoder engine) and answers
-// which model serves an id, plus the node-wide load that /health, headers and metrics report.
+// which model serves an id, plus the node-wide load that /health, headers and metrics report. Each worker is
+// supervised: one that dies is restarted with backoff until the registry closes.
 import { setTimeout } from "node:timers/promises";
 import type { Logger } from "pino";
 import type { ModelLoad, NodeMetrics } from "#backends/metrics.ts";
 import type { ExecutionProvider } from "#backends/runtime/session.ts";
+import { SupervisedWorker } from "#backends/runtime/supervised-worker.ts";
 import { WorkerHandle } from "#backends/runtime/worker-handle.ts";
 import type { ModelNodeConfig } from "#config/schema.ts";
 import { ChatTemplate, chatTemplateSource } from "./chat-template.ts";
@@ -19,7 +21,7 @@ type Common = {
   tokenizer: ModelTokenizer;
   contextLength: number;
   provider: ExecutionProvider;
-  workers: WorkerHandle[];
+  workers: SupervisedWorker[];
 };
 export type LoadedDecoder = Common & { kind: "decoder"; engine: DecoderEngine; chatTemplate: ChatTemplate | null };
 export type LoadedEncoder = Common & { kind: "encoder"; engine: EncoderEngine };
@@ -60,17 +62,26 @@ export class ModelRegistry {
       limits: { ...config.decoderBatching, contextLength: dir.contextLength },
     };
     const started = await Promise.allSettled(Array.from({ length: config.workers }, () => WorkerHandle.start(init)));
-    const workers = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+    const handles = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
     const failed = started.find((s) => s.status === "rejected");
     if (failed) {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(handles.map((w) => w.terminate()));
       throw new Error(`model ${dir.id} failed to load: ${(failed.reason as Error).message}`);
     }
-    const first = workers[0]!;
+    const first = handles[0]!;
     const { provider, fallbackReason, io } = first.info;
     if (fallbackReason)
       logger.warn({ model: dir.id, reason: fallbackReason }, "CUDA execution provider unavailable; running on CPU");
     metrics.executionProvider.set({ model: dir.id, requested, actual: provider }, 1);
+    const restarts = metrics.workerRestarts.labels({ model: dir.id });
+    restarts.inc(0); // the series exists from the start, so rate() sees the first restart
+    const supervision = {
+      init,
+      logger: logger.child({ model: dir.id }),
+      onRestart: () => restarts.inc(),
+      backoff: config.workerRestartBackoff,
+    };
+    const workers = handles.map((handle) => new SupervisedWorker(handle, supervision));
     const common = { id: dir.id, tokenizer, contextLength: dir.contextLength, provider, workers };
     let model: LoadedModel;
     if (io.kind === "decoder") {
@@ -90,8 +101,6 @@ export class ModelRegistry {
       });
       model = { ...common, kind: "encoder", engine };
     }
-    for (const worker of workers)
-      worker.onExit((error) => logger.error({ model: dir.id, err: error }, "model worker died"));
     logger.info(
       {
         model: dir.id,
@@ -114,7 +123,7 @@ export class ModelRegistry {
   async close(idleWaitMs = 2_000): Promise<void> {
     const deadline = performance.now() + idleWaitMs;
     while (this.#busy() && performance.now() < deadline) await setTimeout(idlePollMs);
-    await Promise.all(this.models.flatMap((m) => m.workers.map((w) => w.terminate())));
+    await Promise.all(this.models.flatMap((m) => m.workers.map((w) => w.close())));
   }
 
   #busy(): boolean {

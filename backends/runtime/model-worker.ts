@@ -12,6 +12,12 @@ const port = parentPort!;
 const init = workerData as WorkerInit;
 const send = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
+// Handled between onnxruntime runs (message events never interleave a synchronous session.run), so the thread
+// dies the way an uncaught bug would kill it without tearing onnxruntime down mid-run.
+port.on("message", (message: ToWorker) => {
+  if (message.type === "crash") throw new Error(message.reason);
+});
+
 try {
   const { session, provider, fallbackReason } = await createSession(init.onnxPath, init.provider, init.intraOpThreads);
   const io = describeModel(session, init.kvHints);

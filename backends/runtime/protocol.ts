@@ -15,7 +15,9 @@ export type WorkerInit = {
 export type ToWorker =
   | { type: "add"; request: SequenceRequest }
   | { type: "cancel"; id: number }
-  | { type: "encode"; id: number; ids: BigInt64Array; lengths: number[]; cols: number };
+  | { type: "encode"; id: number; ids: BigInt64Array; lengths: number[]; cols: number }
+  /** Fault injection: the worker throws an uncaught error, as a bug would (see WorkerHandle.injectCrash). */
+  | { type: "crash"; reason: string };
 
 export type ReadyInfo = { io: ModelIo; provider: ExecutionProvider; fallbackReason: string | null };
 

@@ -1,8 +1,14 @@
 // The HTTP thread's side of one model worker: starts it, waits until its session is ready, forwards sequences
-// and encode batches, and fans step reports out to listeners. A crashed worker fails everything it held.
+// and encode batches, and fans step reports out to listeners. A crashed worker fails everything it held with a
+// WorkerExitedError, which callers tell apart from a model error (the request may be retried elsewhere).
 import { Worker } from "node:worker_threads";
 import type { EncoderBatch } from "#backends/models/encoder.ts";
 import type { FromWorker, ReadyInfo, SequenceRequest, StepReport, ToWorker, WorkerInit } from "./protocol.ts";
+
+/** The worker thread ended without being asked to (uncaught error, process.exit in it, out of memory). */
+export class WorkerExitedError extends Error {
+  override readonly name = "WorkerExitedError";
+}
 
 type PendingEncode = {
   resolve: (r: { embeddings: Float32Array; dim: number; ms: number }) => void;
@@ -14,7 +20,7 @@ export class WorkerHandle {
   readonly #worker: Worker;
   readonly #pending = new Map<number, PendingEncode>();
   readonly #stepListeners: ((report: StepReport) => void)[] = [];
-  readonly #exitListeners: ((error: Error) => void)[] = [];
+  readonly #exitListeners: ((error: WorkerExitedError) => void)[] = [];
   #nextId = 1;
   #closing = false;
 
@@ -22,8 +28,8 @@ export class WorkerHandle {
     this.#worker = worker;
     this.info = info;
     worker.on("message", (message: FromWorker) => this.#onMessage(message));
-    worker.on("error", (error) => this.#fail(error));
-    worker.on("exit", (code) => this.#fail(new Error(`model worker exited with code ${code}`)));
+    worker.on("error", (error) => this.#fail(`model worker crashed: ${error.message}`));
+    worker.on("exit", (code) => this.#fail(`model worker exited with code ${code}`));
   }
 
   static async start(init: WorkerInit): Promise<WorkerHandle> {
@@ -57,7 +63,7 @@ export class WorkerHandle {
   }
 
   /** Called once if the worker dies unexpectedly. */
-  onExit(listener: (error: Error) => void): void {
+  onExit(listener: (error: WorkerExitedError) => void): void {
     this.#exitListeners.push(listener);
   }
 
@@ -70,12 +76,20 @@ export class WorkerHandle {
   }
 
   encode(batch: EncoderBatch): Promise<{ embeddings: Float32Array; dim: number; ms: number }> {
-    if (this.#closing) return Promise.reject(new Error("the model worker is not running"));
+    if (this.#closing) return Promise.reject(new WorkerExitedError("the model worker is not running"));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       this.#worker.postMessage({ type: "encode", id, ...batch } satisfies ToWorker, [batch.ids.buffer as ArrayBuffer]);
     });
+  }
+
+  /**
+   * Fault injection for tests: the worker throws an uncaught error at its next message, between onnxruntime runs
+   * (terminating it inside a run would abort the process), and its exit is handled like any unexpected one.
+   */
+  injectCrash(reason = "injected crash"): void {
+    this.#post({ type: "crash", reason });
   }
 
   async terminate(): Promise<void> {
@@ -98,9 +112,10 @@ export class WorkerHandle {
     }
   }
 
-  #fail(error: Error): void {
+  #fail(reason: string): void {
     if (this.#closing) return;
     this.#closing = true;
+    const error = new WorkerExitedError(reason);
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
     for (const listener of this.#exitListeners) listener(error);

@@ -1,5 +1,6 @@
 // GET /health: liveness plus a load report the gateway's balancer reads (queue depth, running sequences,
-// recent step time) and an honest account of the execution provider each model really runs on.
+// recent step time) and an honest account of the execution provider each model really runs on. A model whose
+// worker died shows `restarting` (node `degraded`, 503) until its replacement is ready.
 import type { Handler } from "hono";
 import type { NodeContext } from "./context.ts";
 
@@ -9,6 +10,7 @@ export function healthRoute(ctx: NodeContext): Handler {
     const models = registry.models.map((m) => ({
       id: m.id,
       kind: m.kind,
+      status: m.engine.failure ? "restarting" : "ok",
       contextLength: m.contextLength,
       executionProvider: m.provider,
       queueDepth: m.engine.queueDepth,

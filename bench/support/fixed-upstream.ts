@@ -32,3 +32,5 @@ server.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => {
 });
 // SIGINT (rather than a kill) lets a profiled run (--cpu-prof) write its profile.
 process.on("SIGINT", () => process.exit(0));
+// A benchmark that dies (or is cut short) takes its children with it: the IPC channel closes with the parent.
+process.on("disconnect", () => process.exit(0));

@@ -8,3 +8,5 @@ const config = await loadConfigFile(process.argv[2]!);
 const gateway = await startGateway(config, { logger: createLogger(config.logging.level) });
 process.send?.({ port: gateway.port });
 process.on("SIGINT", () => process.exit(0));
+// A benchmark that dies (or is cut short) takes its children with it: the IPC channel closes with the parent.
+process.on("disconnect", () => process.exit(0));

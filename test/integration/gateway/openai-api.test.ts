@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningGateway } from "#gateway/server.ts";
 import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
 import { authHeaders, startTestGateway } from "#test/support/gateway.ts";
+import { waitFor } from "#test/support/wait.ts";
 
 let node: FakeNode;
 let gateway: RunningGateway;
@@ -89,19 +90,17 @@ describe("model endpoints", () => {
       body: JSON.stringify({ model: "m1", messages: [{ role: "user", content: "bye" }] }),
       signal: controller.signal,
     }).catch((e: Error) => e);
-    await waitFor(() => node.calls.some((c) => JSON.stringify(c.body).includes("bye")));
+    await waitFor(
+      () => node.calls.some((c) => JSON.stringify(c.body).includes("bye")),
+      "the node to receive the request",
+    );
     controller.abort();
     expect(await fetchPromise).toBeInstanceOf(Error);
     const metrics = async () => await (await fetch(`${gateway.url}/metrics`)).text();
-    await waitFor(async () => /switchyard_http_requests_total\{[^}]*status="499"/.test(await metrics()));
+    await waitFor(
+      async () => /switchyard_http_requests_total\{[^}]*status="499"/.test(await metrics()),
+      "a 499 in the metrics",
+    );
     node.behaviour.delayMs = 0;
   });
 });
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not met before the deadline");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

@@ -60,16 +60,4 @@ export async function metricValue(
   return total;
 }
 
-/** Polls until `check` passes or the deadline expires (then the last failure is thrown). */
-export async function eventually(check: () => Promise<void> | void, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+export { eventually } from "#test/support/wait.ts";

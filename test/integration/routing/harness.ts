@@ -79,13 +79,7 @@ export async function consume(result: ForwardResult): Promise<unknown[]> {
   return events;
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from "#test/support/wait.ts";
 
 export async function metricValue(
   metrics: Registry,

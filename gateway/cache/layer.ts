@@ -52,11 +52,12 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
 
   const save = (key: string, entry: CachedEntry, policy: ModelCachePolicy) => {
     const value = encodeEntry(entry);
-    if (Buffer.byteLength(value) > policy.maxEntryBytes) return;
+    const bytes = Buffer.byteLength(value);
+    if (bytes > policy.maxEntryBytes) return;
     store.set(key, value, policy.ttlMs).then(
       () => {
         storeWorked();
-        metrics.bytesWritten.inc(Buffer.byteLength(value));
+        metrics.bytesWritten.inc(bytes);
       },
       (error: unknown) => storeFailed("set", error),
     );

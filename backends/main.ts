@@ -2,6 +2,7 @@
 import { readFile } from "node:fs/promises";
 import pino from "pino";
 import { ConfigError, parseConfig, parseConfigText } from "#config/load.ts";
+import { shutDownOnSignals } from "#gateway/shutdown-signals.ts";
 import { applyOverrides, parseCliArgs, usage } from "./cli-args.ts";
 import { ModelLoadError } from "./models/model-dir.ts";
 import { startModelNode } from "./node.ts";
@@ -24,22 +25,11 @@ async function main(): Promise<void> {
     fail(`no models to serve: pass --model <dir> or list modelNode.models in the config file\n${usage}`);
   const logger = pino({ level: args.logLevel ?? config.logging.level, base: { service: "switchyard-node" } });
   const node = await startModelNode(config.modelNode, logger);
-  // SIGTERM (Kubernetes) or Ctrl-C: drain within modelNode.shutdownGraceMs; a second signal cuts the drain short.
-  let signals = 0;
-  const shutdown = (signal: NodeJS.Signals) => {
-    signals += 1;
-    const graceMs = signals === 1 ? node.config.shutdownGraceMs : 0;
-    logger.info({ signal, graceMs }, signals === 1 ? "shutting down: draining" : "shutting down now");
-    void node.close({ graceMs }).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  // SIGTERM or Ctrl-C: drain within modelNode.shutdownGraceMs; a second signal cuts the drain short.
+  shutDownOnSignals(logger, {
+    drain: () => node.close({ graceMs: node.config.shutdownGraceMs }),
+    force: () => node.close({ graceMs: 0 }),
+  });
 }
 
 function fail(message: string): never {

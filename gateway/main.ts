@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { loadConfigFile } from "#config/load.ts";
 import { reloadOnSighup } from "./reload/sighup.ts";
 import { startGateway } from "./server.ts";
+import { shutDownOnSignals } from "./shutdown-signals.ts";
 
 const { values } = parseArgs({ options: { config: { type: "string", short: "c" } } });
 const configPath = values.config ?? "config/examples/gateway.yaml";
@@ -17,21 +18,7 @@ gateway.runtime.services.logger.info(
   "gateway listening",
 );
 
-// SIGTERM (Kubernetes) or Ctrl-C: stop accepting, let in-flight requests finish within server.shutdownGraceMs,
-// then exit; a second signal exits at once.
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    const graceMs = gateway.runtime.snapshot.config.server.shutdownGraceMs;
-    gateway.runtime.services.logger.info({ signal, graceMs }, "shutting down: finishing in-flight requests");
-    void gateway.close({ graceMs }).then(
-      () => process.exit(0),
-      (error: unknown) => {
-        gateway.runtime.services.logger.error({ err: error }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });
-}
+// SIGTERM or Ctrl-C: in-flight requests finish within server.shutdownGraceMs; a second signal exits at once.
+shutDownOnSignals(gateway.runtime.services.logger, {
+  drain: () => gateway.close({ graceMs: gateway.runtime.snapshot.config.server.shutdownGraceMs }),
+});

@@ -13,6 +13,7 @@ import type { NodeEntry } from "#config/schema.ts";
 import { createLogger } from "#gateway/logging.ts";
 import { reloadOnSighup } from "#gateway/reload/sighup.ts";
 import { startGateway } from "#gateway/server.ts";
+import { shutDownOnSignals } from "#gateway/shutdown-signals.ts";
 
 const started = performance.now();
 const { values } = parseArgs({
@@ -61,15 +62,9 @@ Switchyard is ready in ${seconds}s: gateway ${gateway.url}, ${nodes.length} loca
 
 // Ctrl-C drains like a deployment does: the gateway finishes what is in flight (the nodes still serve it), then
 // the nodes drain whatever else reached them; each within its shutdownGraceMs. A second Ctrl-C exits at once.
-let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests (again to stop now)");
-    void gateway
-      .close()
-      .then(() => Promise.all(nodes.map((n) => n.close())))
-      .then(() => process.exit(0));
-  });
-}
+shutDownOnSignals(logger, {
+  drain: async () => {
+    await gateway.close();
+    await Promise.all(nodes.map((n) => n.close()));
+  },
+});

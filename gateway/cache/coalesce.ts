@@ -17,7 +17,8 @@ type Flight = { join(req: ForwardRequest): Promise<ForwardResult> };
 export function createCoalesceLayer({ config, metrics }: { config: CacheConfig; metrics: CacheMetrics }): ForwardLayer {
   return (next) => {
     const flights = new Map<string, Flight>();
-    return async function coalesce(req) {
+    // Not async: most requests pass straight through, and wrapping next()'s promise would cost microtask turns.
+    return function coalesce(req) {
       if (readControl(req.headers) === "bypass" || !isDeterministic(req, config)) return next(req);
       const key = flightKey(req);
       const existing = flights.get(key);

@@ -16,7 +16,7 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  // Bound children per (route, status): prom-client hashes a label object on every call otherwise.
+  // Children bound once per label combination: labels() validates and builds its label object on every call.
   const durations = new Map<string, ReturnType<typeof duration.labels>>();
   const durationFor = (route: string, status: string) => {
     const key = `${route} ${status}`;
@@ -27,13 +27,23 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     }
     return child;
   };
+  const counts = new Map<string, ReturnType<typeof requests.labels>>();
+  const countFor = (route: string, status: string, model: string, tenant: string) => {
+    const key = `${route}\u0000${status}\u0000${model}\u0000${tenant}`;
+    let child = counts.get(key);
+    if (!child) {
+      child = requests.labels(route, status, model, tenant);
+      counts.set(key, child);
+    }
+    return child;
+  };
   return async function httpMetricsMiddleware(c, next) {
     const started = performance.now();
     await next();
     const seconds = (performance.now() - started) / 1000;
     const route = c.req.routePath;
     const status = String(c.res.status);
-    requests.labels(route, status, c.get("model") ?? "", c.get("caller")?.tenant ?? "").inc();
+    countFor(route, status, c.get("model") ?? "", c.get("caller")?.tenant ?? "").inc();
     durationFor(route, status).observe(seconds);
     c.get("log")?.info(
       {

@@ -1,7 +1,7 @@
 // Gives every request an id (the client's x-request-id when trusted, else a fresh one) and binds it into the
 // request's logger so every log line carries it; routes/reply.ts echoes it on the response.
 import { randomUUID } from "node:crypto";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
 
 const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -12,12 +12,19 @@ const processPrefix = `req_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 let counter = 0;
 const nextRequestId = () => `${processPrefix}${(++counter).toString(36).padStart(6, "0")}`;
 
-export function requestId(opts: { logger: Logger; trustHeader: () => boolean }): MiddlewareHandler {
+export type RequestIdOptions = { logger: Logger; trustHeader: () => boolean };
+
+/** Names the request and binds its logger (for callers that fold this into a middleware of their own). */
+export function identifyRequest(c: Context, opts: RequestIdOptions): void {
+  const offered = c.req.header("x-request-id");
+  const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : nextRequestId();
+  c.set("requestId", id);
+  c.set("log", opts.logger.child({ requestId: id }));
+}
+
+export function requestId(opts: RequestIdOptions): MiddlewareHandler {
   return async function requestIdMiddleware(c, next) {
-    const offered = c.req.header("x-request-id");
-    const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : nextRequestId();
-    c.set("requestId", id);
-    c.set("log", opts.logger.child({ requestId: id }));
+    identifyRequest(c, opts);
     await next();
   };
 }

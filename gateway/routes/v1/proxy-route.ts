@@ -29,8 +29,9 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
     const snapshot = c.get("snapshot");
     const body = validateBody(spec.schema, c.get("jsonBody"));
     spec.checkLimits(body, snapshot.config.server.limits);
-    c.set("model", body.model);
     if (!runtime.servesModel(body.model)) throw new ModelNotFoundError(body.model);
+    // Labelled only once known to be served: a client-chosen name must not mint new metric series.
+    c.set("model", body.model);
     const deadlines = snapshot.config.routing.deadlines;
     const budget = requestBudget(deadlines, c.req.header(deadlines.header), watchClient(c));
     const headers: Record<string, string> = {};

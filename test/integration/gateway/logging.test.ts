@@ -1,10 +1,14 @@
 // Logs carry a request id on every request line and never an API key or node key, whatever the request sends.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLogger } from "#gateway/logging.ts";
+import { bufferedDestination, createLogger } from "#gateway/logging.ts";
 import type { RunningGateway } from "#gateway/server.ts";
 import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
 import { authHeaders, startTestGateway, testKey } from "#test/support/gateway.ts";
+import { waitFor } from "#test/support/wait.ts";
 
 const lines: string[] = [];
 const capture = new Writable({
@@ -58,5 +62,26 @@ describe("logging", () => {
     const all = lines.join("\n");
     expect(all).toContain("config dump");
     for (const secret of [testKey, wrongKey, nodeKey]) expect(all).not.toContain(secret);
+  });
+});
+
+describe("buffered log destination", () => {
+  it("batches lines yet shows a quiet gateway's line without an explicit flush", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-log-"));
+    const path = join(dir, "gateway.log");
+    const sink = bufferedDestination(path);
+    try {
+      const logger = createLogger("info", sink);
+      logger.info({ requestId: "req_quiet" }, "request");
+      // Far below the batch size, so only the periodic flush can write it.
+      await waitFor(
+        async () => (await readFile(path, "utf8").catch(() => "")).includes("req_quiet"),
+        "the line in the log file",
+        3_000,
+      );
+    } finally {
+      sink.end();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -103,4 +103,16 @@ describe("model endpoints", () => {
     );
     node.behaviour.delayMs = 0;
   });
+
+  it("does not mint a metric series for a model name it does not serve", async () => {
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: authHeaders(),
+      body: JSON.stringify({ model: "made-up-model-7f3a", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(res.status).toBe(404);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_http_requests_total\{[^}]*status="404"/);
+    expect(metrics).not.toContain("made-up-model-7f3a");
+  });
 });

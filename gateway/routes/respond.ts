@@ -1,10 +1,16 @@
 // Writes a ForwardResult to the client: JSON as is, streams as SSE relayed event by event (never buffered);
 // a stream that breaks after it started ends with an OpenAI-shaped error event instead of a silent cut.
+import { ServerResponse } from "node:http";
+import type { HttpBindings } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { frameData, frameError } from "#gateway/openai/sse.ts";
 import type { ForwardResult, StreamResult } from "#gateway/pipeline/types.ts";
 import { jsonReply, jsonTextReply } from "./reply.ts";
+import { relayStream, type StreamOutcome } from "./sse-relay.ts";
+
+export type { StreamOutcome };
 
 export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome: StreamOutcome) => void): Response {
   if (result.kind === "json") {
@@ -13,20 +19,23 @@ export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome
       ? jsonReply(c, result.status, result.body, result.headers)
       : jsonTextReply(c, result.status, result.text, result.headers);
   }
-  return new Response(sseBody(result, c.get("log"), onStreamEnd), {
-    status: result.status,
-    headers: {
-      ...result.headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-      "x-request-id": c.get("requestId"),
-    },
-  });
+  const headers = {
+    ...result.headers,
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    "x-request-id": c.get("requestId"),
+  };
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  if (outgoing instanceof ServerResponse) {
+    relayStream(outgoing, result, headers, c.get("log"), onStreamEnd);
+    // Tells @hono/node-server the response is already being written; middleware must leave c.res alone.
+    return RESPONSE_ALREADY_SENT;
+  }
+  // Without a Node response (app.request() in tests) a web stream carries the same events.
+  return new Response(sseBody(result, c.get("log"), onStreamEnd), { status: result.status, headers });
 }
-
-export type StreamOutcome = "complete" | "error" | "client_closed";
 
 function sseBody(
   result: StreamResult,

@@ -136,6 +136,8 @@ async function* readEvents(
   node: NodeTarget,
   signal: AbortSignal,
 ): AsyncGenerator<string> {
+  // Decoded as the bytes arrive (Node's string decoder) rather than by a TextDecoder call per chunk.
+  response.body.setEncoding("utf8");
   try {
     for await (const data of parseSse(response.body)) yield data;
   } catch (error) {

@@ -2,6 +2,7 @@
 // node needs around it: the special tokens for chat templates, the EOS ids that end generation, the vocab size.
 import { Tokenizer } from "@huggingface/tokenizers";
 import type { ModelDir } from "./model-dir.ts";
+import { TokenWindows } from "./token-windows.ts";
 
 export type SpecialTokens = {
   bos_token?: string;
@@ -18,14 +19,7 @@ export class ModelTokenizer {
   readonly padId: number;
   readonly vocabSize: number;
   readonly #tokenizer: Tokenizer;
-  /** Each token's own decode, the unit streaming detokenization is built from. */
-  readonly #tokenTexts = new Map<number, string>();
-  /**
-   * Whether decode() of several tokens is the join of their own decodes wherever each of those is complete text.
-   * True for byte-level BPE (GPT-2 style) without clean-up: it maps each token to bytes and decodes the bytes as
-   * UTF-8, and complete UTF-8 concatenates. Not for SentencePiece, whose decoder strips one leading space.
-   */
-  readonly #joinable: boolean;
+  readonly #windows: TokenWindows;
 
   constructor(model: Pick<ModelDir, "tokenizerJson" | "tokenizerConfig" | "configEosIds">) {
     this.#tokenizer = new Tokenizer(model.tokenizerJson, model.tokenizerConfig);
@@ -42,7 +36,7 @@ export class ModelTokenizer {
     this.bosId = id(this.specialTokens.bos_token) ?? null;
     this.padId = id(this.specialTokens.pad_token) ?? eos ?? 0;
     this.vocabSize = this.#tokenizer.get_vocab(true).size;
-    this.#joinable = joinableDecode(model.tokenizerJson, config);
+    this.#windows = new TokenWindows(this.#tokenizer, model.tokenizerJson, config);
   }
 
   encode(text: string, addSpecialTokens: boolean): number[] {
@@ -53,40 +47,10 @@ export class ModelTokenizer {
     return this.#tokenizer.decode(ids, { skip_special_tokens: skipSpecialTokens });
   }
 
-  /**
-   * decode(ids.slice(from, to)), byte for byte, built from cached per-token texts where that is exact: a single
-   * token always, a run of tokens when the decoder is joinable and every token's own text is complete (no U+FFFD,
-   * which is what a token ending inside a UTF-8 character decodes to).
-   */
+  /** decode(ids.slice(from, to)), byte for byte, mostly from cached per-token pieces (see TokenWindows). */
   decodeRange(ids: readonly number[], from: number, to: number): string {
-    if (to - from === 1) return this.#tokenText(ids[from]!);
-    if (!this.#joinable || to <= from) return this.decode(ids.slice(from, to));
-    let text = "";
-    for (let i = from; i < to; i++) {
-      const piece = this.#tokenText(ids[i]!);
-      if (piece.includes("\uFFFD")) return this.decode(ids.slice(from, to));
-      text += piece;
-    }
-    return text;
+    return this.#windows.decode(ids, from, to);
   }
-
-  #tokenText(id: number): string {
-    let text = this.#tokenTexts.get(id);
-    if (text === undefined) {
-      text = this.decode([id]);
-      this.#tokenTexts.set(id, text);
-    }
-    return text;
-  }
-}
-
-/** A bare ByteLevel decoder, no end-of-word suffix and clean-up off (the library cleans up unless told not to). */
-function joinableDecode(tokenizerJson: Record<string, unknown>, config: Record<string, unknown>): boolean {
-  const decoder = tokenizerJson["decoder"] as { type?: unknown } | null | undefined;
-  const model = tokenizerJson["model"] as { end_of_word_suffix?: unknown } | undefined;
-  return (
-    decoder?.type === "ByteLevel" && !model?.end_of_word_suffix && config["clean_up_tokenization_spaces"] === false
-  );
 }
 
 /** tokenizer_config stores special tokens either as plain strings or as AddedToken objects with `content`. */

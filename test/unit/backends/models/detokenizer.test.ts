@@ -1,7 +1,7 @@
 // Streaming detokenization: pieces joined equal a one-shot decode, characters split across tokens (accents,
-// emoji) are never emitted half-way, and the cached per-token fast path gives exactly what decoding each window
-// through the tokenizer gives, for the demo GPT's byte-level BPE and the real Llama's SentencePiece.
-import { describe, expect, it, vi } from "vitest";
+// emoji) are never emitted half-way, and the pieces are exactly those of decoding every window through the
+// tokenizer, for the demo GPT's byte-level BPE and the real Llama's SentencePiece.
+import { describe, expect, it } from "vitest";
 import { DEFAULT_MODELS_DIR } from "#backends/demo-models/generate-all.ts";
 import { IncrementalDetokenizer } from "#backends/models/detokenizer.ts";
 import { loadModelDir } from "#backends/models/model-dir.ts";
@@ -43,7 +43,7 @@ function streams(t: ModelTokenizer): number[][] {
   let state = 42;
   const rand = (n: number) => {
     state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state % n;
+    return (state >>> 8) % n;
   };
   const texts = ["Once upon a time", " Crème brûlée 🦊 5€ — naïve café!", "日本語のテキスト", "a\n\n  b\tc"];
   const encoded = texts.map((text) => t.encode(text, false));
@@ -90,33 +90,12 @@ describe("incremental detokenizer", () => {
     }
   });
 
-  it("decodes complete byte-level tokens without running the tokenizer's decoder again", () => {
-    const ids = tokenizer.encode("Once upon a time there was a model", false);
-    pieces(tokenizer, [ids[0]!], ids);
-    const decode = vi.spyOn(tokenizer, "decode");
-    expect(pieces(tokenizer, [ids[0]!], ids).join("")).toBe("Once upon a time there was a model");
-    expect(decode).not.toHaveBeenCalled();
-    decode.mockRestore();
-  });
-
   it.skipIf(!llama)("gives exactly the pieces of decoding every window through the Llama tokenizer", () => {
     const t = llama!;
     const prompts = [t.encode("Say:", true), t.encode("🦊", false).slice(0, 2), [1]];
     for (const [i, ids] of streams(t).entries()) {
       const prompt = prompts[i % prompts.length]!;
       expect(pieces(t, prompt, ids)).toEqual(referencePieces(t, prompt, ids));
-    }
-  });
-});
-
-describe("decodeRange", () => {
-  it("equals decode() of the same slice, for every window", () => {
-    for (const t of llama ? [tokenizer, llama] : [tokenizer]) {
-      for (const ids of streams(t).slice(0, 20)) {
-        for (let from = 0; from < ids.length; from++)
-          for (let to = from + 1; to <= Math.min(ids.length, from + 6); to++)
-            expect(t.decodeRange(ids, from, to)).toBe(t.decode(ids.slice(from, to)));
-      }
     }
   });
 });

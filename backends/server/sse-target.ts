@@ -6,6 +6,7 @@ import type { HttpBindings } from "@hono/node-server";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { onClosedEarly } from "./client-gone.ts";
+import { corkForTurn } from "./turn-cork.ts";
 
 export type SseTarget = {
   /** Sends status 200 and the headers now, with the first chunk when one is ready. */
@@ -32,8 +33,9 @@ export function respondedDirectly(response: Response): boolean {
 }
 
 /**
- * Node's response, written directly. A slow reader's chunks wait in the response's buffer rather than holding up
- * anything: one row cannot pause a shared batch, and a stream's output is bounded by its max_tokens.
+ * Node's response, written directly; chunks written in one event-loop turn leave in one syscall. A slow reader's
+ * chunks wait in the response's buffer rather than holding anything up: one row cannot pause a shared batch, and
+ * a stream's output is bounded by its max_tokens.
  */
 function nodeTarget(res: ServerResponse): SseTarget {
   return {
@@ -43,9 +45,11 @@ function nodeTarget(res: ServerResponse): SseTarget {
       else res.flushHeaders();
     },
     write(chunk) {
+      corkForTurn(res.socket);
       res.write(chunk);
     },
     end(last) {
+      corkForTurn(res.socket);
       res.end(last);
     },
     onClose(listener) {

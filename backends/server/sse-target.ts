@@ -19,6 +19,13 @@ export type SseTarget = {
   response(): Response;
 };
 
+/**
+ * Loaded after a server had replaced the global Response (another app served first in this process), the marker
+ * is @hono/node-server's lightweight Response, which the server would write out as a response of its own after
+ * ours. Reading its body turns it into a plain Response, which the server recognises.
+ */
+void RESPONSE_ALREADY_SENT.body;
+
 export function sseTarget(c: Context): SseTarget {
   const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
   return outgoing instanceof ServerResponse ? nodeTarget(outgoing) : webTarget();

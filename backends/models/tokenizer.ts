@@ -2,6 +2,7 @@
 // node needs around it: the special tokens for chat templates, the EOS ids that end generation, the vocab size.
 import { Tokenizer } from "@huggingface/tokenizers";
 import type { ModelDir } from "./model-dir.ts";
+import { TokenWindows } from "./token-windows.ts";
 
 export type SpecialTokens = {
   bos_token?: string;
@@ -18,6 +19,7 @@ export class ModelTokenizer {
   readonly padId: number;
   readonly vocabSize: number;
   readonly #tokenizer: Tokenizer;
+  readonly #windows: TokenWindows;
 
   constructor(model: Pick<ModelDir, "tokenizerJson" | "tokenizerConfig" | "configEosIds">) {
     this.#tokenizer = new Tokenizer(model.tokenizerJson, model.tokenizerConfig);
@@ -34,6 +36,7 @@ export class ModelTokenizer {
     this.bosId = id(this.specialTokens.bos_token) ?? null;
     this.padId = id(this.specialTokens.pad_token) ?? eos ?? 0;
     this.vocabSize = this.#tokenizer.get_vocab(true).size;
+    this.#windows = new TokenWindows(this.#tokenizer, model.tokenizerJson, config);
   }
 
   encode(text: string, addSpecialTokens: boolean): number[] {
@@ -42,6 +45,11 @@ export class ModelTokenizer {
 
   decode(ids: number[], skipSpecialTokens = true): string {
     return this.#tokenizer.decode(ids, { skip_special_tokens: skipSpecialTokens });
+  }
+
+  /** decode(ids.slice(from, to)), byte for byte, mostly from cached per-token pieces (see TokenWindows). */
+  decodeRange(ids: readonly number[], from: number, to: number): string {
+    return this.#windows.decode(ids, from, to);
   }
 }
 

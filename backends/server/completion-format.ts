@@ -1,10 +1,8 @@
 // Shapes generated text into OpenAI's response objects: chat.completion / chat.completion.chunk and
 // text_completion (JSON and stream chunks), including the final usage chunk of stream_options.include_usage.
-import type { GenerationEvent } from "#backends/models/generation.ts";
-import { ClientClosedError } from "#gateway/openai/errors.ts";
+import type { End } from "#backends/models/generation.ts";
 
 export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-export type End = Extract<GenerationEvent, { type: "end" }>;
 export type CompletionMeta = { id: string; created: number; model: string };
 
 export function usageOf(end: End): Usage {
@@ -13,16 +11,6 @@ export function usageOf(end: End): Usage {
     completion_tokens: end.completionTokens,
     total_tokens: end.promptTokens + end.completionTokens,
   };
-}
-
-/** Runs a generation to the end, returning its text and final event (a generation only stops short when cancelled). */
-export async function collect(events: AsyncIterable<GenerationEvent>): Promise<{ text: string; end: End }> {
-  let text = "";
-  for await (const event of events) {
-    if (event.type === "text") text += event.text;
-    else return { text, end: event };
-  }
-  throw new ClientClosedError();
 }
 
 export function chatCompletion(meta: CompletionMeta, text: string, end: End) {
@@ -71,6 +59,15 @@ export function textSlot(render: (text: string) => string): (text: string) => st
   return (text) => before + JSON.stringify(text) + after;
 }
 
+/** A stream's payloads (JSON, without SSE framing), serialized synchronously as the generation goes. */
+export type StreamChunks = {
+  /** Sent before any text: the chat stream's assistant-role chunk. */
+  readonly opening: string[];
+  text(text: string): string;
+  /** The chunk with finish_reason and, with include_usage, the usage chunk. */
+  end(end: End): string[];
+};
+
 /** How one endpoint's stream chunks differ: object name, the choice for a piece of text, an opening chunk. */
 type ChunkShape = {
   object: "chat.completion.chunk" | "text_completion";
@@ -80,47 +77,32 @@ type ChunkShape = {
   opening?: Record<string, unknown>;
 };
 
-async function* streamChunks(
-  meta: CompletionMeta,
-  events: AsyncIterable<GenerationEvent>,
-  includeUsage: boolean,
-  shape: ChunkShape,
-): AsyncGenerator<string> {
+function streamChunks(meta: CompletionMeta, includeUsage: boolean, shape: ChunkShape): StreamChunks {
   const base = { id: meta.id, object: shape.object, created: meta.created, model: meta.model };
   // With include_usage every chunk before the usage chunk carries `usage: null`, as OpenAI's do.
   const usage = includeUsage ? { usage: null } : {};
   const chunk = (content: Record<string, unknown>, finish: string | null) =>
     JSON.stringify({ ...base, choices: [{ index: 0, ...content, logprobs: null, finish_reason: finish }], ...usage });
-  const piece = textSlot((text) => chunk(shape.content(text), null));
-  if (shape.opening) yield chunk(shape.opening, null);
-  for await (const event of events) {
-    if (event.type === "text") {
-      yield piece(event.text);
-      continue;
-    }
-    yield chunk(shape.content(undefined), event.finishReason);
-    if (includeUsage) yield JSON.stringify({ ...base, choices: [], usage: usageOf(event) });
-  }
+  return {
+    opening: shape.opening ? [chunk(shape.opening, null)] : [],
+    text: textSlot((text) => chunk(shape.content(text), null)),
+    end(end) {
+      const last = chunk(shape.content(undefined), end.finishReason);
+      return includeUsage ? [last, JSON.stringify({ ...base, choices: [], usage: usageOf(end) })] : [last];
+    },
+  };
 }
 
-export function chatChunks(
-  meta: CompletionMeta,
-  events: AsyncIterable<GenerationEvent>,
-  includeUsage: boolean,
-): AsyncGenerator<string> {
-  return streamChunks(meta, events, includeUsage, {
+export function chatChunks(meta: CompletionMeta, includeUsage: boolean): StreamChunks {
+  return streamChunks(meta, includeUsage, {
     object: "chat.completion.chunk",
     content: (text) => ({ delta: text === undefined ? {} : { content: text } }),
     opening: { delta: { role: "assistant", content: "" } },
   });
 }
 
-export function textChunks(
-  meta: CompletionMeta,
-  events: AsyncIterable<GenerationEvent>,
-  includeUsage: boolean,
-): AsyncGenerator<string> {
-  return streamChunks(meta, events, includeUsage, {
+export function textChunks(meta: CompletionMeta, includeUsage: boolean): StreamChunks {
+  return streamChunks(meta, includeUsage, {
     object: "text_completion",
     content: (text) => ({ text: text ?? "" }),
   });

@@ -3,11 +3,12 @@
 import type { MiddlewareHandler } from "hono";
 import type { NodeMetrics } from "#backends/metrics.ts";
 import type { ModelRegistry } from "#backends/models/registry.ts";
+import { respondedDirectly } from "./sse-target.ts";
 
 export function requestMetrics(metrics: NodeMetrics, registry: ModelRegistry): MiddlewareHandler {
   return async function requestMetricsMiddleware(c, next) {
     await next();
-    if (c.res.headers.get("content-type")?.startsWith("text/event-stream")) return;
+    if (respondedDirectly(c.res) || c.res.headers.get("content-type")?.startsWith("text/event-stream")) return;
     const requested = c.get("model");
     const model = requested && registry.get(requested) ? requested : "none";
     metrics.requests.inc({ endpoint: c.req.routePath, model, outcome: outcomeOf(c.res.status) });

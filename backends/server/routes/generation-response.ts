@@ -2,9 +2,10 @@
 // decoder engine (cancelled when the client leaves) and answer as SSE chunks or one JSON object.
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import { type GenerationEvent, generateText } from "#backends/models/generation.ts";
+import { type End, generateAll, startGeneration } from "#backends/models/generation.ts";
 import type { LoadedDecoder } from "#backends/models/registry.ts";
-import { type CompletionMeta, collect, type End } from "#backends/server/completion-format.ts";
+import { onClientGone } from "#backends/server/client-gone.ts";
+import type { CompletionMeta, StreamChunks } from "#backends/server/completion-format.ts";
 import { buildGeneration, type SamplingFields } from "#backends/server/generation-request.ts";
 import type { NodeContext } from "./context.ts";
 import { streamCompletion } from "./stream-completion.ts";
@@ -13,7 +14,7 @@ import { streamCompletion } from "./stream-completion.ts";
 export type CompletionShape = {
   idPrefix: "chatcmpl" | "cmpl";
   promptParam: "messages" | "prompt";
-  chunks(meta: CompletionMeta, events: AsyncIterable<GenerationEvent>, includeUsage: boolean): AsyncIterable<string>;
+  chunks(meta: CompletionMeta, includeUsage: boolean): StreamChunks;
   complete(meta: CompletionMeta, text: string, end: End): object;
 };
 
@@ -29,12 +30,12 @@ export async function respondWithGeneration(
   const { spec, stop } = buildGeneration(body, model, promptIds, shape.promptParam);
   ctx.metrics.promptTokens.inc({ model: model.id }, promptIds.length);
   const meta = { id: `${shape.idPrefix}-${randomUUID()}`, created: Math.floor(Date.now() / 1000), model: model.id };
-  const abort = new AbortController();
-  const signal = AbortSignal.any([c.req.raw.signal, abort.signal]);
-  const events = generateText(model.engine, model.tokenizer, spec, stop, signal);
   if (body.stream) {
-    return streamCompletion(c, ctx, shape.chunks(meta, events, body.stream_options?.include_usage === true), abort);
+    const chunks = shape.chunks(meta, body.stream_options?.include_usage === true);
+    return streamCompletion(c, ctx, (sink) => startGeneration(model.engine, model.tokenizer, spec, stop, sink), chunks);
   }
-  const { text, end } = await collect(events);
+  const generation = generateAll(model.engine, model.tokenizer, spec, stop);
+  onClientGone(c, generation.cancel);
+  const { text, end } = await generation.result;
   return c.json(shape.complete(meta, text, end));
 }

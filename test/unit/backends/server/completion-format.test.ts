@@ -1,19 +1,13 @@
 // Stream chunks built from a serialized template must be byte-identical to serializing each chunk object.
 import { describe, expect, it } from "vitest";
-import type { GenerationEvent } from "#backends/models/generation.ts";
-import { chatChunks, textChunks, textSlot } from "#backends/server/completion-format.ts";
+import { chatChunks, type StreamChunks, textChunks, textSlot } from "#backends/server/completion-format.ts";
 
 const awkwardTexts = ["plain", "", 'quote " and \\ backslash', "line\nbreak\ttab", "é 😀 \u2028", "\u0000switchyard"];
 
-async function* generation(texts: string[]): AsyncGenerator<GenerationEvent> {
-  for (const text of texts) yield { type: "text", text };
-  yield { type: "end", finishReason: "length", promptTokens: 3, completionTokens: texts.length };
-}
-
-async function all(chunks: AsyncIterable<string>): Promise<string[]> {
-  const out: string[] = [];
-  for await (const chunk of chunks) out.push(chunk);
-  return out;
+/** Every payload of a stream that generates `texts` and ends at its length limit. */
+function all(chunks: StreamChunks, texts: string[]): string[] {
+  const end = { finishReason: "length" as const, promptTokens: 3, completionTokens: texts.length };
+  return [...chunks.opening, ...texts.map((text) => chunks.text(text)), ...chunks.end(end)];
 }
 
 describe("textSlot", () => {
@@ -33,8 +27,8 @@ describe("textSlot", () => {
 describe("stream chunks", () => {
   const meta = { id: "cmpl-1", created: 1700000000, model: 'demo "gpt"' };
 
-  it("text completion chunks keep the OpenAI shape and order", async () => {
-    const chunks = await all(textChunks(meta, generation(awkwardTexts), true));
+  it("text completion chunks keep the OpenAI shape and order", () => {
+    const chunks = all(textChunks(meta, true), awkwardTexts);
     expect(chunks.slice(0, awkwardTexts.length)).toEqual(
       awkwardTexts.map((text) =>
         JSON.stringify({
@@ -51,8 +45,8 @@ describe("stream chunks", () => {
     expect(JSON.parse(chunks.at(-1)!).usage).toEqual({ prompt_tokens: 3, completion_tokens: 6, total_tokens: 9 });
   });
 
-  it("chat chunks carry each text as delta.content", async () => {
-    const chunks = await all(chatChunks(meta, generation(awkwardTexts), false));
+  it("chat chunks carry each text as delta.content", () => {
+    const chunks = all(chatChunks(meta, false), awkwardTexts);
     expect(chunks.slice(1, awkwardTexts.length + 1)).toEqual(
       awkwardTexts.map((text) =>
         JSON.stringify({

@@ -1,7 +1,7 @@
 // Puts the node's live load on every response, so the gateway's balancer learns it without polling /health.
 import type { MiddlewareHandler } from "hono";
 import type { ModelRegistry } from "#backends/models/registry.ts";
-import { respondedDirectly } from "./sse-target.ts";
+import { respondedDirectly } from "#gateway/http/already-sent.ts";
 
 /** x-queue-depth and x-running-sequences now; streams written directly send these with their own headers. */
 export function loadHeaderValues(registry: ModelRegistry): Record<string, string> {

@@ -3,7 +3,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { NodeMetrics } from "#backends/metrics.ts";
 import type { ModelRegistry } from "#backends/models/registry.ts";
-import { respondedDirectly } from "./sse-target.ts";
+import { respondedDirectly } from "#gateway/http/already-sent.ts";
 
 export function requestMetrics(metrics: NodeMetrics, registry: ModelRegistry): MiddlewareHandler {
   return async function requestMetricsMiddleware(c, next) {

@@ -1,12 +1,12 @@
 // Where a stream's bytes go. Behind a real server the handler writes Node's ServerResponse itself (headers the
 // moment the request is admitted, one write per chunk, no web-stream machinery per token) and tells
-// @hono/node-server so with RESPONSE_ALREADY_SENT; without one (app.request() in tests) a web Response carries it.
+// @hono/node-server so with the already-sent marker; without one (app.request() in tests) a web Response carries it.
 import { ServerResponse } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
-import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
+import { alreadySent } from "#gateway/http/already-sent.ts";
+import { corkForTurn } from "#gateway/http/turn-cork.ts";
 import { onClosedEarly } from "./client-gone.ts";
-import { corkForTurn } from "./turn-cork.ts";
 
 export type SseTarget = {
   /** Sends status 200 and the headers now, with the first chunk when one is ready. */
@@ -19,24 +19,9 @@ export type SseTarget = {
   response(): Response;
 };
 
-/**
- * Loaded after a server had replaced the global Response (another app served first in this process), the marker
- * is @hono/node-server's lightweight Response, which the server would write out as a response of its own after
- * ours. Reading its body turns it into a plain Response, which the server recognises.
- */
-void RESPONSE_ALREADY_SENT.body;
-
 export function sseTarget(c: Context): SseTarget {
   const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
   return outgoing instanceof ServerResponse ? nodeTarget(outgoing) : webTarget();
-}
-
-/**
- * Whether the handler wrote the response itself. Middleware must then leave c.res alone, and nothing may set
- * c.res before the handler returns: Hono would wrap this marker in a new Response that the server then writes.
- */
-export function respondedDirectly(response: Response): boolean {
-  return response === RESPONSE_ALREADY_SENT;
 }
 
 /**
@@ -62,7 +47,7 @@ function nodeTarget(res: ServerResponse): SseTarget {
     onClose(listener) {
       onClosedEarly(res, listener);
     },
-    response: () => RESPONSE_ALREADY_SENT,
+    response: alreadySent,
   };
 }
 

@@ -2,8 +2,8 @@
 // a stream that breaks after it started ends with an OpenAI-shaped error event instead of a silent cut.
 import { ServerResponse } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
-import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
+import { alreadySent } from "#gateway/http/already-sent.ts";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { frameData, frameError } from "#gateway/openai/sse.ts";
 import type { ForwardResult, StreamResult } from "#gateway/pipeline/types.ts";
@@ -31,7 +31,7 @@ export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome
   if (outgoing instanceof ServerResponse) {
     relayStream(outgoing, result, headers, c.get("log"), onStreamEnd);
     // Tells @hono/node-server the response is already being written; middleware must leave c.res alone.
-    return RESPONSE_ALREADY_SENT;
+    return alreadySent();
   }
   // Without a Node response (app.request() in tests) a web stream carries the same events.
   return new Response(sseBody(result, c.get("log"), onStreamEnd), { status: result.status, headers });

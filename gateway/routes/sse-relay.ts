@@ -1,10 +1,10 @@
 // Relays a stream to the client by writing Node's ServerResponse directly: headers the moment the first event is
 // in hand (the server adapter would otherwise wait a timer turn to peek at a second chunk), each event as a
-// string write with no web-stream machinery, and the events of one burst from the node sent in one syscall.
+// string write with no web-stream machinery, and what one event-loop turn writes sent in one syscall.
 // The node's pace is the client's pace: a slow reader pauses the relay (backpressure) rather than filling memory.
 import type { ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import type { Logger } from "pino";
+import { corkForTurn } from "#gateway/http/turn-cork.ts";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import type { StreamResult } from "#gateway/pipeline/types.ts";
 
@@ -32,7 +32,10 @@ export function relayStream(
     void iterator.return?.(undefined).catch(() => {});
   });
   res.writeHead(result.status, headers);
-  const batch = burstBatcher(res);
+  const write = (chunk: string): boolean => {
+    corkForTurn(res.socket);
+    return res.write(chunk);
+  };
 
   void (async () => {
     try {
@@ -40,48 +43,20 @@ export function relayStream(
         const next = await iterator.next();
         if (ended) return;
         if (next.done) {
-          batch.flush();
           res.end();
           end("complete");
           return;
         }
-        if (!batch.write(`data: ${next.value}\n\n`)) await drained(res);
+        if (!write(`data: ${next.value}\n\n`)) await drained(res);
       }
     } catch (error) {
       if (ended) return;
       const failure = error instanceof GatewayError ? error : internalError(error);
       log.warn({ err: error }, "stream ended with an error after it started");
-      batch.flush();
       res.end(`data: ${JSON.stringify(failure.toBody())}\n\n`);
       end("error");
     }
   })();
-}
-
-/**
- * Corks the connection on the first write of a burst and uncorks it once this event-loop turn is over, so the
- * events parsed from one chunk of the node's stream leave in one writev instead of one syscall each. Nothing
- * waits longer than the current turn. The socket is corked, not the response: ServerResponse.uncork() sends its
- * buffered chunks with one write() each.
- */
-function burstBatcher(res: ServerResponse) {
-  let corked: Socket | null = null;
-  const uncork = () => {
-    const socket = corked;
-    corked = null;
-    socket?.uncork();
-  };
-  return {
-    write(chunk: string): boolean {
-      if (!corked && res.socket && !res.socket.destroyed) {
-        corked = res.socket;
-        corked.cork();
-        setImmediate(uncork);
-      }
-      return res.write(chunk);
-    },
-    flush: uncork,
-  };
 }
 
 /** Resolves when the client has taken the buffered output, or is gone. */

@@ -18,8 +18,9 @@ const chatShape: CompletionShape = {
 export function chatCompletionsRoute(ctx: NodeContext): Handler {
   return async function chatCompletions(c: Context) {
     const body = validateBody(chatCompletionRequest, c.get("jsonBody"));
-    c.set("model", body.model);
     const model = decoderFor(ctx.registry, body.model);
+    // Labelled only once the model is known: a client-chosen name must not mint new metric series.
+    c.set("model", model.id);
     if (!model.chatTemplate) {
       throw new InvalidRequestError(
         `Model \`${model.id}\` has no chat template; use /v1/completions.`,

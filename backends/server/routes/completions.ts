@@ -20,8 +20,9 @@ const textShape: CompletionShape = {
 export function completionsRoute(ctx: NodeContext): Handler {
   return async function completions(c: Context) {
     const body = validateBody(completionRequest, c.get("jsonBody"));
-    c.set("model", body.model);
     const model = decoderFor(ctx.registry, body.model);
+    // Labelled only once the model is known: a client-chosen name must not mint new metric series.
+    c.set("model", model.id);
     if (body.echo)
       throw new InvalidRequestError("echo is not supported by this model node.", "echo", "unsupported_value");
     const promptIds = promptTokens(body.prompt, model);

@@ -3,6 +3,7 @@
 import type { Context, Handler } from "hono";
 import { ContextLengthExceededError } from "#backends/errors.ts";
 import type { LoadedEncoder } from "#backends/models/registry.ts";
+import { onClientGone } from "#backends/server/client-gone.ts";
 import { checkTokenIds } from "#backends/server/generation-request.ts";
 import { encoderFor } from "#backends/server/model-lookup.ts";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
@@ -13,8 +14,9 @@ import type { NodeContext } from "./context.ts";
 export function embeddingsRoute(ctx: NodeContext): Handler {
   return async function embeddings(c: Context) {
     const body = validateBody(embeddingRequest, c.get("jsonBody"));
-    c.set("model", body.model);
     const model = encoderFor(ctx.registry, body.model);
+    // Labelled only once the model is known: a client-chosen name must not mint new metric series.
+    c.set("model", model.id);
     const inputs = inputTokens(body.input, model);
     if (inputs.length > model.engine.maxQueueLength) {
       throw new InvalidRequestError(
@@ -25,7 +27,10 @@ export function embeddingsRoute(ctx: NodeContext): Handler {
     }
     const tokens = inputs.reduce((n, ids) => n + ids.length, 0);
     ctx.metrics.promptTokens.inc({ model: model.id }, tokens);
-    const vectors = await model.engine.embed(inputs, c.req.raw.signal);
+    // Watched through Node's response: reading c.req.raw.signal would build a full web Request per call.
+    const clientGone = new AbortController();
+    onClientGone(c, () => clientGone.abort());
+    const vectors = await model.engine.embed(inputs, clientGone.signal);
     const dim = vectors[0]?.length ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== dim) {
       throw new InvalidRequestError(

@@ -49,6 +49,10 @@ describe("model node bad input", () => {
       404,
       "model_not_found",
     );
+    // A client-chosen model name must not mint metric series.
+    const metrics = await (await fetch(`${node.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_node_requests_total\{[^}]*outcome="client_error"/);
+    expect(metrics).not.toContain("no-such-model");
   });
 
   it("answers 400 context_length_exceeded for prompts and budgets beyond the context window", async () => {

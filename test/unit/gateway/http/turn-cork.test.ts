@@ -2,7 +2,7 @@
 import { once } from "node:events";
 import { connect, createServer, type Socket } from "node:net";
 import { afterEach, expect, it } from "vitest";
-import { corkForTurn } from "#backends/server/turn-cork.ts";
+import { corkForTurn } from "#gateway/http/turn-cork.ts";
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {

@@ -7,6 +7,7 @@ import { startChild } from "./support/processes.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const warmup = Number(process.env.BENCH_WARMUP ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 // temperature > 0: the cache is consulted but (by policy) does not answer, so every request reaches the upstream.
 const body = JSON.stringify({
@@ -18,7 +19,6 @@ const body = JSON.stringify({
 const headers = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
 
 const plan = corePlan();
-if (plan) pinProcess(process.pid, plan.otherCores);
 const upstream = await startChild("bench/support/fixed-upstream.ts");
 const bare = await startChild("bench/support/bare-proxy.ts", [String(upstream.port)]);
 // BENCH_PROFILE=<dir> writes a CPU profile of the gateway process there.
@@ -34,19 +34,31 @@ const gateway = await startBenchGateway(
 );
 
 const targets = { direct: upstream, "bare proxy": bare, gateway };
-if (plan) {
-  pinProcess(upstream.process.pid, plan.otherCores);
-  for (const proxy of [bare, gateway]) pinProcess(proxy.process.pid, plan.proxyCore);
-}
 try {
   console.log(
-    `# bench:gateway — ${connections} connections, best of ${rounds} interleaved ${seconds}s rounds per target, then 2,000 sequential requests (c=1); ${describePlan(plan)}`,
+    `# bench:gateway — ${warmup}s warm-up and 2,000 sequential requests (c=1) per target, then the best of ${rounds} interleaved ${seconds}s rounds at ${connections} connections; ${describePlan(plan)}`,
   );
+  // Warm-up: the gateway's CPU per request keeps falling for ~8 s of traffic (JIT tiers), the bare proxy's sooner.
+  for (const { port } of Object.values(targets))
+    await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds: warmup });
+  // c=1 runs before any pinning: one request at a time leaves cores idle, and pinning only adds cross-core wake-ups.
+  const latency: Record<string, { p50: number; p99: number }> = {};
+  for (const [name, { port }] of Object.entries(targets)) {
+    latency[name] = await sequentialLatency(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
+      body,
+      headers,
+      requests: 2000,
+    });
+    console.log(`${name.padEnd(11)} c=1 p50 ${fmt(latency[name]!.p50, 3)} ms   p99 ${fmt(latency[name]!.p99, 3)} ms`);
+  }
+  if (plan) {
+    pinProcess(process.pid, plan.otherCores);
+    pinProcess(upstream.process.pid, plan.otherCores);
+    for (const proxy of [bare, gateway]) pinProcess(proxy.process.pid, plan.proxyCore);
+  }
   // Rounds interleave the targets so a burst of outside load hurts all of them alike; each keeps its best round.
   const results: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
   const cpuPerRequest: Record<string, number> = {};
-  for (const { port } of Object.values(targets))
-    await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds: 1 }); // warm-up
   for (let round = 0; round < rounds; round++) {
     for (const [name, { port, process: child }] of Object.entries(targets)) {
       const cpuBefore = await cpuSeconds(child.pid);
@@ -73,19 +85,6 @@ try {
     console.log(
       `${name.padEnd(11)} ${fmt(r.rps, 0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}   non-2xx ${r.non2xx}   own CPU ${fmt(cpuPerRequest[name]!, 0)} µs/request`,
     );
-  }
-  // Unpinned again for c=1: one request at a time leaves cores idle, and pinning would only add cross-core wake-ups.
-  if (plan)
-    for (const child of [process, upstream.process, bare.process, gateway.process])
-      pinProcess(child.pid, plan.allCores);
-  const latency: Record<string, { p50: number; p99: number }> = {};
-  for (const [name, { port }] of Object.entries(targets)) {
-    latency[name] = await sequentialLatency(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
-      body,
-      headers,
-      requests: 2000,
-    });
-    console.log(`${name.padEnd(11)} c=1 p50 ${fmt(latency[name]!.p50, 3)} ms   p99 ${fmt(latency[name]!.p99, 3)} ms`);
   }
   console.log(
     `gateway / bare proxy throughput: ${fmt(results.gateway!.rps / results["bare proxy"]!.rps)}× (target ≥ 0.70×)`,

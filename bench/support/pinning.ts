@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 
-export type CorePlan = { proxyCore: string; otherCores: string; allCores: string };
+export type CorePlan = { proxyCore: string; otherCores: string };
 
 export function corePlan(): CorePlan | undefined {
   const cores = availableParallelism();
@@ -16,7 +16,7 @@ export function corePlan(): CorePlan | undefined {
   } catch {
     return undefined;
   }
-  return { proxyCore: String(cores - 1), otherCores: cores === 2 ? "0" : `0-${cores - 2}`, allCores: `0-${cores - 1}` };
+  return { proxyCore: String(cores - 1), otherCores: cores === 2 ? "0" : `0-${cores - 2}` };
 }
 
 /** Pins every thread of `pid` (and the threads it starts later, which inherit the mask) to `cores`. */

@@ -1,7 +1,8 @@
 // npm run bench:gateway — throughput and added latency of the gateway (every feature on) against a fixed local
-// upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly.
+// upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly; then
+// streamed events per second through the gateway and through the bare proxy.
 import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
-import { cpuSeconds, fmt, sequentialLatency, throughput } from "./support/measure.ts";
+import { cpuSeconds, fmt, sequentialLatency, streamThroughput, throughput } from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
 
@@ -86,8 +87,39 @@ try {
       `${name.padEnd(11)} ${fmt(r.rps, 0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}   non-2xx ${r.non2xx}   own CPU ${fmt(cpuPerRequest[name]!, 0)} µs/request`,
     );
   }
+  // Streaming: the same chat request with stream: true; the upstream sends 32 content chunks, usage and [DONE].
+  const streamBody = JSON.stringify({ ...JSON.parse(body), stream: true });
+  const streaming: Record<string, { eventsPerSecond: number; cpuPerEvent: number; errors: number }> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, { port, process: child }] of Object.entries({ "bare proxy": bare, gateway })) {
+      const cpuBefore = await cpuSeconds(child.pid);
+      const r = await streamThroughput(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
+        body: streamBody,
+        headers,
+        connections: 16,
+        seconds,
+      });
+      const cpuAfter = await cpuSeconds(child.pid);
+      const cpuPerEvent =
+        cpuBefore === undefined || cpuAfter === undefined
+          ? Number.NaN
+          : ((cpuAfter - cpuBefore) * 1e6) / (r.eventsPerSecond * seconds);
+      const best = streaming[name];
+      const errors = (best?.errors ?? 0) + r.errors;
+      if (!best || r.eventsPerSecond > best.eventsPerSecond) streaming[name] = { ...r, cpuPerEvent, errors };
+      else best.errors = errors;
+    }
+  }
+  for (const [name, r] of Object.entries(streaming)) {
+    console.log(
+      `${name.padEnd(11)} streaming ${fmt(r.eventsPerSecond, 0).padStart(7)} events/s   errors ${r.errors}   own CPU ${fmt(r.cpuPerEvent, 1)} µs/event`,
+    );
+  }
   console.log(
     `gateway / bare proxy throughput: ${fmt(results.gateway!.rps / results["bare proxy"]!.rps)}× (target ≥ 0.70×)`,
+  );
+  console.log(
+    `gateway / bare proxy streaming:  ${fmt(streaming.gateway!.eventsPerSecond / streaming["bare proxy"]!.eventsPerSecond)}× events/s`,
   );
   console.log(`gateway / direct throughput:     ${fmt(results.gateway!.rps / results.direct!.rps)}×`);
   // On a busy or small machine the load generator competes for cores; CPU per request is the steadier ratio.

@@ -1,6 +1,6 @@
 // Measurement helpers shared by the benchmarks: throughput with autocannon, sequential latency with undici.
 import autocannon from "autocannon";
-import { Client } from "undici";
+import { Client, Pool } from "undici";
 
 export type Throughput = { rps: number; p50: number; p99: number; errors: number; non2xx: number };
 
@@ -46,6 +46,37 @@ export async function sequentialLatency(
     await client.close();
   }
   return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
+}
+
+/**
+ * Streaming requests back to back on `connections` connections for `seconds`: SSE events received per second.
+ * Events are counted per chunk without parsing, so the load generator stays cheap next to what it measures.
+ */
+export async function streamThroughput(
+  origin: string,
+  path: string,
+  opts: { body: string; headers: Record<string, string>; connections: number; seconds: number },
+): Promise<{ eventsPerSecond: number; errors: number }> {
+  const pool = new Pool(origin, { connections: opts.connections });
+  let events = 0;
+  let errors = 0;
+  const end = performance.now() + opts.seconds * 1000;
+  const started = performance.now();
+  try {
+    await Promise.all(
+      Array.from({ length: opts.connections }, async () => {
+        while (performance.now() < end) {
+          const res = await pool.request({ method: "POST", path, headers: opts.headers, body: opts.body });
+          if (res.statusCode !== 200) errors++;
+          res.body.setEncoding("utf8");
+          for await (const chunk of res.body) events += (chunk as string).split("data:").length - 1;
+        }
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return { eventsPerSecond: events / ((performance.now() - started) / 1000), errors };
 }
 
 export function quantile(values: number[], q: number): number {

@@ -1,7 +1,7 @@
 // Holds what this event-loop turn writes to a socket until the turn's I/O callbacks are done, then sends it in
-// one write. When the HTTP thread falls behind, several step reports arrive in one turn; without this every
-// report costs every stream a syscall (Node only corks a response within one write call), and those syscalls
-// are most of the thread's time per token. Nothing waits longer than the turn it was written in.
+// one write. Stream relays (the node's step reports, the gateway's events from a node) often write several
+// chunks to a socket in one turn; without this each costs a syscall (Node only corks a response within one
+// write call), and those syscalls are most of a relay's time per chunk. Nothing waits longer than its turn.
 import type { Socket } from "node:net";
 
 const corked = new Set<Socket>();

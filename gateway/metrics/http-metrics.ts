@@ -1,6 +1,7 @@
 // Per-request metrics and the access log line, recorded when the response (or the stream) ends.
 import type { MiddlewareHandler } from "hono";
 import { Counter, Histogram, type Registry } from "prom-client";
+import { writeAccessLine } from "./access-log.ts";
 
 export function httpMetrics(registry: Registry): MiddlewareHandler {
   const requests = new Counter({
@@ -45,16 +46,15 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     const status = String(c.res.status);
     countFor(route, status, c.get("model") ?? "", c.get("caller")?.tenant ?? "").inc();
     durationFor(route, status).observe(seconds);
-    c.get("log")?.info(
-      {
+    const log = c.get("log");
+    if (log)
+      writeAccessLine(log, {
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
         ms: Math.round(seconds * 10_000) / 10,
         model: c.get("model"),
         tenant: c.get("caller")?.tenant,
-      },
-      "request",
-    );
+      });
   };
 }

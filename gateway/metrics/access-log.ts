@@ -1,0 +1,50 @@
+// The per-request access line. Written through the request logger's own destination in pino's line format, but
+// serialized here: its fields are fixed and known to be plain, and pino's generic serializer for them cost ~10% of
+// the gateway's CPU per request (bench ablation: 97 → 85–88 µs/request). Anything this shortcut cannot reproduce
+// exactly (log formatters, mixins, hooks, a message prefix, a multistream destination) goes through pino itself.
+import pino, { type Logger } from "pino";
+
+export type AccessEntry = {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  model: string | undefined;
+  tenant: string | undefined;
+};
+
+// pino's symbols are public (pino.symbols); msgPrefixSym is missing from its type declarations only.
+const sym = pino.symbols as typeof pino.symbols & { msgPrefixSym: symbol };
+type Internals = Record<symbol, unknown>;
+
+export function writeAccessLine(log: Logger, entry: AccessEntry): void {
+  if (!log.isLevelEnabled("info")) return;
+  const internals = log as unknown as Internals;
+  if (!writesPlainLines(internals)) {
+    log.info({ ...entry }, "request");
+    return;
+  }
+  const level = (internals[sym.lsCacheSym] as Record<number, string>)[log.levels.values.info!];
+  const time = (internals[sym.timeSym] as () => string)();
+  let line = `${level}${time}${internals[sym.chindingsSym] as string},"method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
+  if (entry.model !== undefined) line += `,"model":${JSON.stringify(entry.model)}`;
+  if (entry.tenant !== undefined) line += `,"tenant":${JSON.stringify(entry.tenant)}`;
+  line += `,${JSON.stringify(internals[sym.messageKeySym])}:"request"${internals[sym.endSym] as string}`;
+  (internals[sym.streamSym] as { write(line: string): void }).write(line);
+}
+
+/** True when pino would write exactly what writeAccessLine builds (no hook could change the line). */
+function writesPlainLines(internals: Internals): boolean {
+  const formatters = internals[sym.formattersSym] as { log?: unknown } | undefined;
+  const hooks = internals[sym.hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
+  const stream = internals[sym.streamSym] as Internals | undefined;
+  return (
+    formatters?.log === undefined &&
+    !internals[sym.mixinSym] &&
+    hooks?.logMethod === undefined &&
+    hooks?.streamWrite === undefined &&
+    !internals[sym.msgPrefixSym] &&
+    stream !== undefined &&
+    !stream[sym.needsMetadataGsym]
+  );
+}

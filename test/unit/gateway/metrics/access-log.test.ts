@@ -1,0 +1,48 @@
+// The hand-serialized access line must be byte-for-byte what pino itself would write for the same entry.
+import { Writable } from "node:stream";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { createLogger } from "#gateway/logging.ts";
+import { type AccessEntry, writeAccessLine } from "#gateway/metrics/access-log.ts";
+
+function capture(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+const withoutTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+
+const entries: AccessEntry[] = [
+  { method: "POST", path: "/v1/chat/completions", status: 200, ms: 1.2, model: "m1", tenant: "team-a" },
+  { method: "GET", path: '/v1/models/we"ird\\päth', status: 404, ms: 0, model: undefined, tenant: undefined },
+];
+
+describe("access line", () => {
+  it("matches pino's own line for the gateway's logger and a request child", () => {
+    const { stream, lines } = capture();
+    const log = createLogger("info", stream).child({ requestId: "req_1" });
+    for (const entry of entries) {
+      writeAccessLine(log, entry);
+      log.info({ ...entry }, "request");
+    }
+    expect(lines).toHaveLength(4);
+    expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
+    expect(withoutTime(lines[2]!)).toBe(withoutTime(lines[3]!));
+    expect(JSON.parse(lines[0]!)).toMatchObject({ requestId: "req_1", status: 200, model: "m1", msg: "request" });
+  });
+
+  it("leaves the line to pino when a hook could change it, and writes nothing below info", () => {
+    const { stream, lines } = capture();
+    const mixed = pino({ mixin: () => ({ zone: "eu" }) }, stream);
+    writeAccessLine(mixed, entries[0]!);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ zone: "eu", path: "/v1/chat/completions" });
+    writeAccessLine(createLogger("warn", stream), entries[0]!);
+    expect(lines).toHaveLength(1);
+  });
+});

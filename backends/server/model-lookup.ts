@@ -1,8 +1,10 @@
-// Resolves the request's model id to a loaded model of the kind the endpoint needs, with OpenAI's errors.
+// Resolves the request's model id to a loaded model of the kind the endpoint needs, with OpenAI's errors, and only
+// then names the model on the request for metrics and logs: a client-chosen name must not mint new metric series.
+import type { Context } from "hono";
 import type { LoadedDecoder, LoadedEncoder, ModelRegistry } from "#backends/models/registry.ts";
 import { InvalidRequestError, ModelNotFoundError } from "#gateway/openai/errors.ts";
 
-export function decoderFor(registry: ModelRegistry, id: string): LoadedDecoder {
+export function decoderFor(c: Context, registry: ModelRegistry, id: string): LoadedDecoder {
   const model = registry.get(id);
   if (!model) throw new ModelNotFoundError(id);
   if (model.kind !== "decoder")
@@ -11,10 +13,11 @@ export function decoderFor(registry: ModelRegistry, id: string): LoadedDecoder {
       "model",
       "model_not_supported",
     );
+  c.set("model", model.id);
   return model;
 }
 
-export function encoderFor(registry: ModelRegistry, id: string): LoadedEncoder {
+export function encoderFor(c: Context, registry: ModelRegistry, id: string): LoadedEncoder {
   const model = registry.get(id);
   if (!model) throw new ModelNotFoundError(id);
   if (model.kind !== "encoder")
@@ -23,5 +26,6 @@ export function encoderFor(registry: ModelRegistry, id: string): LoadedEncoder {
       "model",
       "model_not_supported",
     );
+  c.set("model", model.id);
   return model;
 }

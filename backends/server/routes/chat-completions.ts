@@ -18,9 +18,7 @@ const chatShape: CompletionShape = {
 export function chatCompletionsRoute(ctx: NodeContext): Handler {
   return async function chatCompletions(c: Context) {
     const body = validateBody(chatCompletionRequest, c.get("jsonBody"));
-    const model = decoderFor(ctx.registry, body.model);
-    // Labelled only once the model is known: a client-chosen name must not mint new metric series.
-    c.set("model", model.id);
+    const model = decoderFor(c, ctx.registry, body.model);
     if (!model.chatTemplate) {
       throw new InvalidRequestError(
         `Model \`${model.id}\` has no chat template; use /v1/completions.`,

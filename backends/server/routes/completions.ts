@@ -20,9 +20,7 @@ const textShape: CompletionShape = {
 export function completionsRoute(ctx: NodeContext): Handler {
   return async function completions(c: Context) {
     const body = validateBody(completionRequest, c.get("jsonBody"));
-    const model = decoderFor(ctx.registry, body.model);
-    // Labelled only once the model is known: a client-chosen name must not mint new metric series.
-    c.set("model", model.id);
+    const model = decoderFor(c, ctx.registry, body.model);
     if (body.echo)
       throw new InvalidRequestError("echo is not supported by this model node.", "echo", "unsupported_value");
     const promptIds = promptTokens(body.prompt, model);

@@ -14,9 +14,7 @@ import type { NodeContext } from "./context.ts";
 export function embeddingsRoute(ctx: NodeContext): Handler {
   return async function embeddings(c: Context) {
     const body = validateBody(embeddingRequest, c.get("jsonBody"));
-    const model = encoderFor(ctx.registry, body.model);
-    // Labelled only once the model is known: a client-chosen name must not mint new metric series.
-    c.set("model", model.id);
+    const model = encoderFor(c, ctx.registry, body.model);
     const inputs = inputTokens(body.input, model);
     if (inputs.length > model.engine.maxQueueLength) {
       throw new InvalidRequestError(

@@ -2,7 +2,7 @@
 // upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly; then
 // streamed events per second through the gateway and through the bare proxy.
 import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
-import { cpuSeconds, fmt, sequentialLatency, streamThroughput, throughput } from "./support/measure.ts";
+import { fmt, sequentialLatency, streamThroughput, throughput, withCpu } from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
 
@@ -62,18 +62,10 @@ try {
   const cpuPerRequest: Record<string, number> = {};
   for (let round = 0; round < rounds; round++) {
     for (const [name, { port, process: child }] of Object.entries(targets)) {
-      const cpuBefore = await cpuSeconds(child.pid);
-      const r = await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, {
-        body,
-        headers,
-        connections,
-        seconds,
-      });
-      const cpuAfter = await cpuSeconds(child.pid);
-      const cpu =
-        cpuBefore === undefined || cpuAfter === undefined
-          ? Number.NaN
-          : ((cpuAfter - cpuBefore) * 1e6) / (r.rps * seconds);
+      const { result: r, cpu: cpuUsed } = await withCpu(child.pid, () =>
+        throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds }),
+      );
+      const cpu = (cpuUsed * 1e6) / (r.rps * seconds);
       // Errors count over all rounds, so a bad round cannot hide behind a good one.
       const errors = (results[name]?.errors ?? 0) + r.errors;
       const non2xx = (results[name]?.non2xx ?? 0) + r.non2xx;
@@ -92,18 +84,15 @@ try {
   const streaming: Record<string, { eventsPerSecond: number; cpuPerEvent: number; errors: number }> = {};
   for (let round = 0; round < rounds; round++) {
     for (const [name, { port, process: child }] of Object.entries({ "bare proxy": bare, gateway })) {
-      const cpuBefore = await cpuSeconds(child.pid);
-      const r = await streamThroughput(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
-        body: streamBody,
-        headers,
-        connections: 16,
-        seconds,
-      });
-      const cpuAfter = await cpuSeconds(child.pid);
-      const cpuPerEvent =
-        cpuBefore === undefined || cpuAfter === undefined
-          ? Number.NaN
-          : ((cpuAfter - cpuBefore) * 1e6) / (r.eventsPerSecond * seconds);
+      const { result: r, cpu } = await withCpu(child.pid, () =>
+        streamThroughput(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
+          body: streamBody,
+          headers,
+          connections: 16,
+          seconds,
+        }),
+      );
+      const cpuPerEvent = (cpu * 1e6) / (r.eventsPerSecond * seconds);
       const best = streaming[name];
       const errors = (best?.errors ?? 0) + r.errors;
       if (!best || r.eventsPerSecond > best.eventsPerSecond) streaming[name] = { ...r, cpuPerEvent, errors };

@@ -79,6 +79,14 @@ export async function streamThroughput(
   return { eventsPerSecond: events / ((performance.now() - started) / 1000), errors };
 }
 
+/** Runs `run` and reports the CPU seconds process `pid` used meanwhile (NaN where /proc cannot tell). */
+export async function withCpu<T>(pid: number | undefined, run: () => Promise<T>): Promise<{ result: T; cpu: number }> {
+  const before = await cpuSeconds(pid);
+  const result = await run();
+  const after = await cpuSeconds(pid);
+  return { result, cpu: before === undefined || after === undefined ? Number.NaN : after - before };
+}
+
 export function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;

@@ -5,8 +5,8 @@ import { ServerResponse } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
 import { alreadySent } from "#gateway/http/already-sent.ts";
+import { onClosedEarly } from "#gateway/http/closed-early.ts";
 import { corkForTurn } from "#gateway/http/turn-cork.ts";
-import { onClosedEarly } from "./client-gone.ts";
 
 export type SseTarget = {
   /** Sends status 200 and the headers now, with the first chunk when one is ready. */

@@ -2,6 +2,7 @@
 // reading `c.req.raw.signal` would make @hono/node-server build a full web Request per call.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "hono";
+import { onClosedEarly } from "#gateway/http/closed-early.ts";
 import type { ClientWatch } from "#gateway/pipeline/deadline.ts";
 
 export function watchClient(c: Context): ClientWatch {
@@ -10,8 +11,8 @@ export function watchClient(c: Context): ClientWatch {
   return (onGone) => {
     let watching = true;
     // 'close' fires once per response, so the listener needs no removal; `watching` turns it off early.
-    outgoing.on("close", () => {
-      if (watching && !outgoing.writableFinished) onGone();
+    onClosedEarly(outgoing, () => {
+      if (watching) onGone();
     });
     return () => {
       watching = false;

@@ -4,6 +4,7 @@
 // The node's pace is the client's pace: a slow reader pauses the relay (backpressure) rather than filling memory.
 import type { ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import { onClosedEarly } from "#gateway/http/closed-early.ts";
 import { corkForTurn } from "#gateway/http/turn-cork.ts";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import type { StreamResult } from "#gateway/pipeline/types.ts";
@@ -24,10 +25,8 @@ export function relayStream(
     ended = true;
     onEnd(outcome);
   };
-  // `close` also follows a normal end: only one before the response finished means the client left. The
-  // request's signal aborts the node call at the same moment (routes wire it), so a pending next() settles.
-  res.once("close", () => {
-    if (res.writableFinished) return;
+  // The request's signal aborts the node call at the same moment (routes wire it), so a pending next() settles.
+  onClosedEarly(res, () => {
     end("client_closed");
     void iterator.return?.(undefined).catch(() => {});
   });

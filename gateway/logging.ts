@@ -1,6 +1,7 @@
 // The gateway's pino logger: secrets (API keys, tokens, Authorization headers) are redacted where they can
 // appear, and lines are written asynchronously in batches so logging stays off the request's critical path.
 import pino, { type Logger } from "pino";
+import { BatchedDestination } from "./log-destination.ts";
 
 // Specific paths only: leading wildcards make pino's redaction walk every logged object on the hot path.
 export const redactedPaths = [
@@ -21,7 +22,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     { level, base: { service: "switchyard-gateway" }, redact: { paths: redactedPaths, censor: "[redacted]" } },
     sink,
   );
-  if (!destination) process.once("exit", () => logger.flush());
+  if (sink instanceof BatchedDestination && !destination) process.once("exit", () => sink.flushSync());
   return logger;
 }
 
@@ -30,6 +31,6 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * line (each write is a thread-pool round trip), plus a timer so a quiet gateway's lines still appear within
  * half a second.
  */
-export function bufferedDestination(dest: number | string) {
-  return pino.destination({ dest, sync: false, minLength: 15 * 1024, periodicFlush: 500 });
+export function bufferedDestination(dest: number | string): BatchedDestination {
+  return new BatchedDestination({ dest });
 }

@@ -1,25 +1,26 @@
 // Response-cache metrics, registered once per app registry and shared by the layers and the stores.
-import { Counter, Gauge, type Registry } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
+import { HotCounter } from "#gateway/metrics/hot-metrics.ts";
 
 export type CacheMetrics = {
-  lookups: Counter<"result" | "endpoint">;
-  bytesWritten: Counter;
+  lookups: HotCounter<"result" | "endpoint">;
+  bytesWritten: HotCounter;
   residentBytes: Gauge;
-  evictions: Counter;
-  storeErrors: Counter<"op">;
-  coalesced: Counter<"endpoint">;
+  evictions: HotCounter;
+  storeErrors: HotCounter<"op">;
+  coalesced: HotCounter<"endpoint">;
 };
 
 export function createCacheMetrics(registry: Registry): CacheMetrics {
   const registers = [registry];
   return {
-    lookups: new Counter({
+    lookups: new HotCounter({
       name: "switchyard_cache_requests_total",
       help: "Cacheable-path requests by result: hit, miss, bypass (not eligible or bypassed by header).",
       labelNames: ["result", "endpoint"],
       registers,
     }),
-    bytesWritten: new Counter({
+    bytesWritten: new HotCounter({
       name: "switchyard_cache_stored_bytes_total",
       help: "Bytes of responses written to the cache store.",
       registers,
@@ -29,18 +30,18 @@ export function createCacheMetrics(registry: Registry): CacheMetrics {
       help: "Bytes currently held by the in-memory cache store.",
       registers,
     }),
-    evictions: new Counter({
+    evictions: new HotCounter({
       name: "switchyard_cache_evictions_total",
       help: "Entries the in-memory store dropped to stay under cache.maxBytes.",
       registers,
     }),
-    storeErrors: new Counter({
+    storeErrors: new HotCounter({
       name: "switchyard_cache_store_errors_total",
       help: "Cache store failures by operation (get, set); the request goes on uncached.",
       labelNames: ["op"],
       registers,
     }),
-    coalesced: new Counter({
+    coalesced: new HotCounter({
       name: "switchyard_cache_coalesced_total",
       help: "Requests that joined an identical request already in flight instead of reaching a node.",
       labelNames: ["endpoint"],

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import { InvalidRequestError, PayloadTooLargeError } from "#gateway/openai/errors.ts";
+import { recordJsonText } from "#gateway/openai/json-text.ts";
 
 export function jsonBody(limits: () => { maxBodyBytes: number; maxJsonDepth: number }): MiddlewareHandler {
   return async function jsonBodyMiddleware(c, next) {
@@ -31,6 +32,7 @@ export function jsonBody(limits: () => { maxBodyBytes: number; maxJsonDepth: num
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
       throw new InvalidRequestError("The request body must be a JSON object.", null, "invalid_json");
     }
+    recordJsonText(parsed, text);
     c.set("jsonBody", parsed);
     await next();
   };

@@ -2,6 +2,7 @@
 // other 4xx → relayed as the node's own answer, 429/5xx/connection failures → UpstreamError (retryable elsewhere).
 import type { Dispatcher, Pool } from "undici";
 import { GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
+import { jsonTextOf } from "#gateway/openai/json-text.ts";
 import { parseSse } from "#gateway/openai/sse.ts";
 import { endpointPaths, type ForwardRequest, type ForwardResult } from "#gateway/pipeline/types.ts";
 import { type NodeTarget, nodeBase } from "./pools.ts";
@@ -21,7 +22,7 @@ export function callNode(pool: Pool, node: NodeTarget, req: ForwardRequest, opts
     method: "POST",
     path: nodeBase(node.url).prefix + endpointPaths[req.endpoint],
     headers: requestHeaders(node, req),
-    body: JSON.stringify({ ...(opts.body ?? req.body), model: req.model }),
+    body: bodyText(opts.body ?? req.body, req.model),
   } as const;
   // Not an async function: returning another async call's promise from one costs extra microtask turns.
   return req.stream ? callForStream(pool, node, request, opts) : callForJson(pool, node, request, opts);
@@ -82,6 +83,11 @@ function relayRefusal(
   if (statusCode === 429 || statusCode >= 500) throw nodeRefusal(node, statusCode, read?.body ?? null, headers);
   if (read && read.body !== null) return { kind: "json", status: statusCode, headers: {}, ...read };
   return { kind: "json", status: statusCode, headers: {}, body: errorBody(`Node answered ${statusCode}.`) };
+}
+
+/** The client's own JSON text when the body reached here unchanged; the model is the request's either way. */
+function bodyText(body: Record<string, unknown>, model: string): string {
+  return body.model === model ? jsonTextOf(body) : JSON.stringify({ ...body, model });
 }
 
 function requestHeaders(node: NodeTarget, req: ForwardRequest): Record<string, string> {

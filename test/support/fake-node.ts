@@ -20,7 +20,8 @@ export type FakeBehaviour = {
 export type FakeNode = {
   url: string;
   port: number;
-  calls: Array<{ path: string; body: Record<string, unknown>; headers: IncomingMessage["headers"] }>;
+  /** Each request as received: `text` is the body's exact bytes, `body` their parse. */
+  calls: Array<{ path: string; body: Record<string, unknown>; text: string; headers: IncomingMessage["headers"] }>;
   behaviour: FakeBehaviour;
   close(): Promise<void>;
 };
@@ -47,12 +48,13 @@ export async function startFakeNode(name: string, behaviour: FakeBehaviour = {},
 async function handle(name: string, node: FakeNode, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {};
+  const received = Buffer.concat(chunks).toString();
+  const body = received ? (JSON.parse(received) as Record<string, unknown>) : {};
   const path = req.url ?? "/";
   const b = node.behaviour;
   if (req.method === "GET")
     return json(res, 200, path.startsWith("/health") ? { status: "ok", queueDepth: 0 } : { object: "list", data: [] });
-  node.calls.push({ path, body, headers: req.headers });
+  node.calls.push({ path, body, text: received, headers: req.headers });
   if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
   if (res.destroyed) return;
   const headers = { ...b.headers, ...(b.retryAfter ? { "retry-after": b.retryAfter } : {}) };

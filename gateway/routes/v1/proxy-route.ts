@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import { watchClient } from "#gateway/middleware/client-signal.ts";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
+import { carryJsonText } from "#gateway/openai/json-text.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import { requestBudget } from "#gateway/pipeline/deadline.ts";
 import type { Endpoint } from "#gateway/pipeline/types.ts";
@@ -27,7 +28,9 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
 ): Handler {
   return async function proxyHandler(c: Context) {
     const snapshot = c.get("snapshot");
-    const body = validateBody(spec.schema, c.get("jsonBody"));
+    const parsed = c.get("jsonBody");
+    const body = validateBody(spec.schema, parsed);
+    carryJsonText(parsed, body);
     spec.checkLimits(body, snapshot.config.server.limits);
     if (!runtime.servesModel(body.model)) throw new ModelNotFoundError(body.model);
     // Labelled only once known to be served: a client-chosen name must not mint new metric series.

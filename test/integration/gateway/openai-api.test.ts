@@ -31,6 +31,27 @@ describe("model endpoints", () => {
     expect(node.calls.at(-1)!.headers["x-request-id"]).toBe(res.headers.get("x-request-id"));
   });
 
+  it("forwards the client's JSON as sent, and re-serializes only a body a layer changed", async () => {
+    // Unknown (vendor) fields, odd spacing and key order survive: the node gets the client's own bytes.
+    const sent = '{ "messages":[{"role":"user","content":"hi"}],\n  "model": "m1", "top_k": 40 }';
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: authHeaders(),
+      body: sent,
+    });
+    expect(res.status).toBe(200);
+    expect(node.calls.at(-1)!.text).toBe(sent);
+    // A stream without include_usage: the rate limiter asks the node for usage, so that body is a new one.
+    const streamed = await post("/v1/chat/completions", {
+      model: "m1",
+      stream: true,
+      top_k: 40,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    await streamed.text();
+    expect(node.calls.at(-1)!.body).toMatchObject({ top_k: 40, stream_options: { include_usage: true } });
+  });
+
   it("keeps a client-supplied request id", async () => {
     const res = await post(
       "/v1/chat/completions",

@@ -1,0 +1,64 @@
+import { Counter, Histogram, Registry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { HotCounter, HotHistogram } from "#gateway/metrics/hot-metrics.ts";
+
+const buckets = [0.001, 0.01, 0.1, 1];
+
+/** The same updates against prom-client's own metrics and against the hot ones. */
+function record(kind: "prom" | "hot") {
+  const registry = new Registry();
+  const registers = [registry];
+  const counter =
+    kind === "prom"
+      ? new Counter({ name: "t_requests_total", help: "h", labelNames: ["route", "status"] as const, registers })
+      : new HotCounter({ name: "t_requests_total", help: "h", labelNames: ["route", "status"] as const, registers });
+  const plain =
+    kind === "prom"
+      ? new Counter({ name: "t_plain_total", help: "p", registers })
+      : new HotCounter({ name: "t_plain_total", help: "p", registers });
+  const histogram =
+    kind === "prom"
+      ? new Histogram({ name: "t_seconds", help: "s", labelNames: ["tier"] as const, buckets, registers })
+      : new HotHistogram({ name: "t_seconds", help: "s", labelNames: ["tier"] as const, buckets, registers });
+  counter.inc({ route: "/v1/chat", status: "200" });
+  counter.inc({ status: "200", route: "/v1/chat" }, 2);
+  counter.labels("/v1/embeddings", "429").inc();
+  counter.inc({ route: 'we"ird\\', status: "500" });
+  plain.inc();
+  plain.inc(4);
+  for (const v of [0.0005, 0.001, 0.05, 0.5, 7]) histogram.observe({ tier: "gpu" }, v);
+  histogram.labels("cpu").observe(0.02);
+  return registry;
+}
+
+describe("hot metrics", () => {
+  it("scrape exactly as prom-client's Counter and Histogram do after the same updates", async () => {
+    expect(await record("hot").metrics()).toBe(await record("prom").metrics());
+  });
+
+  it("read back through get() in prom-client's shape", async () => {
+    const counter = new HotCounter({ name: "t_total", help: "h", labelNames: ["result"] as const });
+    counter.inc({ result: "hit" });
+    counter.inc({ result: "hit" });
+    counter.inc({ result: "miss" }, 3);
+    expect((await counter.get()).values).toEqual([
+      { labels: { result: "hit" }, value: 2 },
+      { labels: { result: "miss" }, value: 3 },
+    ]);
+  });
+
+  it("refuse labels they were not declared with, and non-numbers", () => {
+    const counter = new HotCounter({ name: "t_total", help: "h", labelNames: ["result"] as const });
+    expect(() => counter.inc({ nope: "x" } as never)).toThrow(/nope/);
+    const histogram = new HotHistogram({ name: "t_s", help: "h", buckets });
+    expect(() => histogram.observe(Number.NaN)).toThrow(TypeError);
+  });
+
+  it("start over on reset, as the registry's resetMetrics() expects", async () => {
+    const registry = new Registry();
+    const counter = new HotCounter({ name: "t_total", help: "h", registers: [registry] });
+    counter.inc(5);
+    registry.resetMetrics();
+    expect((await counter.get()).values).toEqual([]);
+  });
+});

@@ -1,5 +1,5 @@
 // The gateway's pino logger: secrets (API keys, tokens, Authorization headers) are redacted where they can
-// appear, and lines are written asynchronously in batches so logging stays off the request's critical path.
+// appear, and lines are written in batches (gateway/log-destination.ts) so logging stays cheap per request.
 import pino, { type Logger } from "pino";
 import { BatchedDestination } from "./log-destination.ts";
 
@@ -22,15 +22,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     { level, base: { service: "switchyard-gateway" }, redact: { paths: redactedPaths, censor: "[redacted]" } },
     sink,
   );
-  if (sink instanceof BatchedDestination && !destination) process.once("exit", () => sink.flushSync());
+  if (sink instanceof BatchedDestination && !destination) process.once("exit", () => sink.flush());
   return logger;
 }
 
-/**
- * Batched asynchronous writes to a file descriptor or path: one write per ~60 access lines instead of one per
- * line (each write is a thread-pool round trip), plus a timer so a quiet gateway's lines still appear within
- * half a second.
- */
+/** Batched writes to a file descriptor or path (see log-destination.ts): one write per ~60 access lines. */
 export function bufferedDestination(dest: number | string): BatchedDestination {
   return new BatchedDestination({ dest });
 }

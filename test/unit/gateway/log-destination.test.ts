@@ -52,7 +52,7 @@ describe("BatchedDestination", () => {
     }
   });
 
-  it("end() writes what is still pending synchronously", async () => {
+  it("end() writes what is still pending", async () => {
     const dest = new BatchedDestination({ dest: path, batchChars: 10_000, flushMs: 60_000 });
     dest.write(line(1));
     dest.end();

@@ -23,13 +23,14 @@ type Config<L extends string> = {
   registers?: Registry[];
 };
 
-/** The slot of one label combination; the key joins the values in labelNames order. */
+/** Shared by both kinds: one slot per label combination, found through one map per label (no key string built). */
 abstract class HotMetric<L extends string, Slot extends { labels: Labels<L> }> {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
   readonly aggregator = "sum" as const;
-  protected slots = new Map<string, Slot>();
+  protected slots: Slot[] = [];
+  #root = new Map<string | undefined, unknown>();
 
   constructor(config: Config<L>) {
     this.name = config.name;
@@ -39,24 +40,33 @@ abstract class HotMetric<L extends string, Slot extends { labels: Labels<L> }> {
   }
 
   reset(): void {
-    this.slots.clear();
+    this.slots = [];
+    this.#root.clear();
   }
 
   protected abstract newSlot(labels: Labels<L>): Slot;
 
+  /** Label names are checked when a combination is first seen; label values are compared as strings. */
   protected slotFor(labels: Labels<L> | undefined): Slot {
     const names = this.labelNames;
-    let key = "";
-    for (let i = 0; i < names.length; i++) key += `${labels?.[names[i]!] ?? ""}\u0000`;
-    let slot = this.slots.get(key);
-    if (!slot) {
-      const own: Labels<L> = {};
-      for (const [name, value] of Object.entries(labels ?? {}) as Array<[L, string | number]>) {
-        if (!names.includes(name)) throw new Error(`Added label "${name}" is not included in initial labelset`);
-        if (value !== undefined) own[name] = value;
+    let level = this.#root;
+    for (let i = 0; i < names.length - 1; i++) {
+      const value = labels?.[names[i]!];
+      const key = value === undefined ? undefined : String(value);
+      let next = level.get(key) as Map<string | undefined, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(key, next);
       }
-      slot = this.newSlot(own);
-      this.slots.set(key, slot);
+      level = next;
+    }
+    const last = names.length ? labels?.[names[names.length - 1]!] : undefined;
+    const key = last === undefined ? undefined : String(last);
+    let slot = level.get(key) as Slot | undefined;
+    if (!slot) {
+      slot = this.newSlot(ownLabels(names, labels));
+      level.set(key, slot);
+      this.slots.push(slot);
     }
     return slot;
   }
@@ -68,6 +78,15 @@ abstract class HotMetric<L extends string, Slot extends { labels: Labels<L> }> {
     });
     return this.slotFor(labels);
   }
+}
+
+function ownLabels<L extends string>(names: readonly L[], labels: Labels<L> | undefined): Labels<L> {
+  const own: Labels<L> = {};
+  for (const [name, value] of Object.entries(labels ?? {}) as Array<[L, string | number]>) {
+    if (!names.includes(name)) throw new Error(`Added label "${name}" is not included in initial labelset`);
+    if (value !== undefined) own[name] = value;
+  }
+  return own;
 }
 
 type CounterSlot<L extends string> = { labels: Labels<L>; value: number };
@@ -91,7 +110,7 @@ export class HotCounter<L extends string = string> extends HotMetric<L, CounterS
   }
 
   async get(): Promise<HotMetricData<L>> {
-    const values = [...this.slots.values()].map(({ labels, value }) => ({ labels, value }));
+    const values = this.slots.map(({ labels, value }) => ({ labels, value }));
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
 
@@ -125,7 +144,7 @@ export class HotHistogram<L extends string = string> extends HotMetric<L, Histog
   /** The same series prom-client's Histogram reports: cumulative buckets with `le`, then +Inf, sum and count. */
   async get(): Promise<HotMetricData<L>> {
     const values: HotMetricData<L>["values"] = [];
-    for (const { labels, counts, sum, count } of this.slots.values()) {
+    for (const { labels, counts, sum, count } of this.slots) {
       let cumulative = 0;
       this.buckets.forEach((le, i) => {
         cumulative += counts[i]!;

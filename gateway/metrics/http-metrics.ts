@@ -1,10 +1,13 @@
-// Per-request metrics and the access log line, recorded when the response (or the stream) ends.
-import type { MiddlewareHandler } from "hono";
+// Per-request metrics and the access log line, recorded when the response (or the stream's first event) is ready.
+import type { Context } from "hono";
 import type { Registry } from "prom-client";
 import { writeAccessLine } from "./access-log.ts";
 import { HotCounter, HotHistogram } from "./hot-metrics.ts";
 
-export function httpMetrics(registry: Registry): MiddlewareHandler {
+/** Records one finished request under its route pattern, `startedAt` being its performance.now() at arrival. */
+export type HttpRecorder = (c: Context, route: string, res: Response, startedAt: number) => void;
+
+export function httpRecorder(registry: Registry): HttpRecorder {
   const requests = new HotCounter({
     name: "switchyard_http_requests_total",
     help: "Requests by route, status code, model and tenant.",
@@ -18,23 +21,22 @@ export function httpMetrics(registry: Registry): MiddlewareHandler {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  return async function httpMetricsMiddleware(c, next) {
-    const started = performance.now();
-    await next();
-    const seconds = (performance.now() - started) / 1000;
-    const route = c.req.routePath;
-    const status = String(c.res.status);
-    requests.inc({ route, status, model: c.get("model") ?? "", tenant: c.get("caller")?.tenant ?? "" });
+  return function recordRequest(c, route, res, startedAt) {
+    const seconds = (performance.now() - startedAt) / 1000;
+    const status = String(res.status);
+    const model = c.get("model");
+    const tenant = c.get("caller")?.tenant;
+    requests.inc({ route, status, model: model ?? "", tenant: tenant ?? "" });
     duration.observe({ route, status }, seconds);
     const log = c.get("log");
     if (log)
       writeAccessLine(log, {
         method: c.req.method,
         path: c.req.path,
-        status: c.res.status,
+        status: res.status,
         ms: Math.round(seconds * 10_000) / 10,
-        model: c.get("model"),
-        tenant: c.get("caller")?.tenant,
+        model,
+        tenant,
       });
   };
 }

@@ -1,24 +1,23 @@
 // Bearer API-key authentication: resolves the key to its tenant, or refuses with OpenAI's 401.
-import type { MiddlewareHandler } from "hono";
+import type { Context } from "hono";
+import { requestHeader } from "#gateway/http/request-header.ts";
 import { AuthenticationError } from "#gateway/openai/errors.ts";
 
-export function apiKeyAuth(): MiddlewareHandler {
-  return async function apiKeyAuthMiddleware(c, next) {
-    const snapshot = c.get("snapshot");
-    const header = c.req.header("authorization") ?? "";
-    const match = /^Bearer\s+(.+)$/i.exec(header);
-    if (!match) {
-      if (snapshot.config.auth.allowAnonymous) {
-        c.set("caller", { tenant: "anonymous", keyName: "anonymous" });
-        return next();
-      }
+/** Sets the request's caller from its Bearer key (or anonymous, where allowed); throws OpenAI's 401 otherwise. */
+export function authenticate(c: Context): void {
+  const snapshot = c.get("snapshot");
+  const header = requestHeader(c, "authorization") ?? "";
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  if (!match) {
+    if (!snapshot.config.auth.allowAnonymous) {
       throw new AuthenticationError(
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
       );
     }
-    const caller = snapshot.keys.find(match[1]!.trim());
-    if (!caller) throw new AuthenticationError();
-    c.set("caller", caller);
-    await next();
-  };
+    c.set("caller", { tenant: "anonymous", keyName: "anonymous" });
+    return;
+  }
+  const caller = snapshot.keys.find(match[1]!.trim());
+  if (!caller) throw new AuthenticationError();
+  c.set("caller", caller);
 }

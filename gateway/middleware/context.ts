@@ -10,6 +10,8 @@ declare module "hono" {
     snapshot: GatewaySnapshot;
     caller: Caller;
     jsonBody: unknown;
+    /** The text jsonBody was parsed from. */
+    jsonText: string;
     /** Set by routes so the access log and metrics can name the model. */
     model: string;
   }

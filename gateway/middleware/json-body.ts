@@ -2,40 +2,46 @@
 // 5,000-deep body is refused with a 4xx instead of exhausting memory or the stack.
 import type { IncomingMessage } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
+import { requestHeader } from "#gateway/http/request-header.ts";
 import { InvalidRequestError, PayloadTooLargeError } from "#gateway/openai/errors.ts";
-import { recordJsonText } from "#gateway/openai/json-text.ts";
 
-export function jsonBody(limits: () => { maxBodyBytes: number; maxJsonDepth: number }): MiddlewareHandler {
+export type JsonBodyLimits = { maxBodyBytes: number; maxJsonDepth: number };
+
+export function jsonBody(limits: () => JsonBodyLimits): MiddlewareHandler {
   return async function jsonBodyMiddleware(c, next) {
-    const { maxBodyBytes, maxJsonDepth } = limits();
-    const declared = Number(c.req.header("content-length") ?? "0");
-    if (declared > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
-    const text = await readText(c, maxBodyBytes);
-    if (!text.trim()) throw new InvalidRequestError("The request body is empty; expected a JSON object.");
-    if (exceedsDepth(text, maxJsonDepth)) {
-      throw new InvalidRequestError(
-        `The request body is nested deeper than ${maxJsonDepth} levels.`,
-        null,
-        "json_too_deep",
-      );
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new InvalidRequestError(
-        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
-        null,
-        "invalid_json",
-      );
-    }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new InvalidRequestError("The request body must be a JSON object.", null, "invalid_json");
-    }
-    recordJsonText(parsed, text);
-    c.set("jsonBody", parsed);
+    await readJsonBody(c, limits());
     await next();
   };
+}
+
+/** Reads, checks and parses the body; sets `jsonBody` (and `jsonText`, the text it was parsed from). */
+export async function readJsonBody(c: Context, { maxBodyBytes, maxJsonDepth }: JsonBodyLimits): Promise<void> {
+  const declared = Number(requestHeader(c, "content-length") ?? "0");
+  if (declared > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+  const text = await readText(c, maxBodyBytes);
+  if (!text.trim()) throw new InvalidRequestError("The request body is empty; expected a JSON object.");
+  if (exceedsDepth(text, maxJsonDepth)) {
+    throw new InvalidRequestError(
+      `The request body is nested deeper than ${maxJsonDepth} levels.`,
+      null,
+      "json_too_deep",
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new InvalidRequestError(
+      "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload.)",
+      null,
+      "invalid_json",
+    );
+  }
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new InvalidRequestError("The request body must be a JSON object.", null, "invalid_json");
+  }
+  c.set("jsonBody", parsed);
+  c.set("jsonText", text);
 }
 
 async function readText(c: Context, maxBytes: number): Promise<string> {
@@ -86,19 +92,31 @@ function readIncoming(incoming: IncomingMessage, maxBytes: number): Promise<stri
   });
 }
 
-/** Scans brackets outside strings; linear, never recursive. */
+/**
+ * Scans brackets outside strings; linear, never recursive. Strings (most of a chat body) are skipped with indexOf,
+ * at native speed, and a text too short to hold more than `maxDepth` open brackets is not scanned at all.
+ */
 export function exceedsDepth(text: string, maxDepth: number): boolean {
+  if (text.length <= maxDepth * 2) return false; // each level needs an opening and a closing bracket
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 92 /* \ */) i++;
-      else if (ch === 34 /* " */) inString = false;
-    } else if (ch === 34) inString = true;
-    else if (ch === 123 /* { */ || ch === 91 /* [ */) {
+    if (ch === 34 /* " */) {
+      i = stringEnd(text, i);
+      if (i < 0) return false; // unterminated: JSON.parse refuses it
+    } else if (ch === 123 /* { */ || ch === 91 /* [ */) {
       if (++depth > maxDepth) return true;
     } else if (ch === 125 || ch === 93) depth--;
   }
   return false;
+}
+
+/** The index of the quote that closes the string opened at `open`, or -1. */
+function stringEnd(text: string, open: number): number {
+  for (let quote = text.indexOf('"', open + 1); quote >= 0; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 92 /* \ */) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
+  return -1;
 }

@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
+import { requestHeader } from "#gateway/http/request-header.ts";
 
 const acceptable = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -16,7 +17,7 @@ export type RequestIdOptions = { logger: Logger; trustHeader: () => boolean };
 
 /** Names the request and binds its logger (for callers that fold this into a middleware of their own). */
 export function identifyRequest(c: Context, opts: RequestIdOptions): void {
-  const offered = c.req.header("x-request-id");
+  const offered = requestHeader(c, "x-request-id");
   const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : nextRequestId();
   c.set("requestId", id);
   c.set("log", opts.logger.child({ requestId: id }));

@@ -21,6 +21,13 @@ export type ForwardRequest = {
   model: string;
   /** The validated client body, as JSON, ready to send upstream. Layers may copy-and-modify, never mutate. */
   body: Record<string, unknown>;
+  /**
+   * The JSON text the client sent, and the body it was parsed into. While `body` is still that object, the text is
+   * forwarded as is instead of being serialized again (JSON.stringify costs time in proportion to the body: about
+   * a microsecond for a short chat, milliseconds for a long context). A layer that replaces `body` needs to do
+   * nothing: the identity check sends the new body serialized.
+   */
+  sent?: { body: Record<string, unknown>; text: string };
   stream: boolean;
   caller: Caller;
   requestId: string;

@@ -2,7 +2,6 @@
 // other 4xx → relayed as the node's own answer, 429/5xx/connection failures → UpstreamError (retryable elsewhere).
 import type { Dispatcher, Pool } from "undici";
 import { GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
-import { jsonTextOf } from "#gateway/openai/json-text.ts";
 import { parseSse } from "#gateway/openai/sse.ts";
 import { endpointPaths, type ForwardRequest, type ForwardResult } from "#gateway/pipeline/types.ts";
 import { type NodeTarget, nodeBase } from "./pools.ts";
@@ -22,7 +21,7 @@ export function callNode(pool: Pool, node: NodeTarget, req: ForwardRequest, opts
     method: "POST",
     path: nodeBase(node.url).prefix + endpointPaths[req.endpoint],
     headers: requestHeaders(node, req),
-    body: bodyText(opts.body ?? req.body, req.model),
+    body: bodyText(opts.body ?? req.body, req),
   } as const;
   // Not an async function: returning another async call's promise from one costs extra microtask turns.
   return req.stream ? callForStream(pool, node, request, opts) : callForJson(pool, node, request, opts);
@@ -86,8 +85,9 @@ function relayRefusal(
 }
 
 /** The client's own JSON text when the body reached here unchanged; the model is the request's either way. */
-function bodyText(body: Record<string, unknown>, model: string): string {
-  return body.model === model ? jsonTextOf(body) : JSON.stringify({ ...body, model });
+function bodyText(body: Record<string, unknown>, req: ForwardRequest): string {
+  if (req.sent?.body === body && body.model === req.model) return req.sent.text;
+  return JSON.stringify({ ...body, model: req.model });
 }
 
 function requestHeaders(node: NodeTarget, req: ForwardRequest): Record<string, string> {

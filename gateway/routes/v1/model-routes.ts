@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
 import { chatCompletionRequest, completionRequest, embeddingRequest } from "#gateway/openai/schemas.ts";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import type { Envelope } from "../envelope.ts";
 import { proxyRoute } from "./proxy-route.ts";
 
 function checkMaxTokens(value: number | null | undefined, param: string, max: number): void {
@@ -15,8 +16,10 @@ function checkMaxTokens(value: number | null | undefined, param: string, max: nu
   }
 }
 
-export function registerModelRoutes(app: Hono, runtime: GatewayRuntime): void {
-  app.post(
+export function registerModelRoutes(app: Hono, runtime: GatewayRuntime, envelope: Envelope): void {
+  const post = (path: string, handler: ReturnType<typeof proxyRoute>) =>
+    app.post(path, envelope(handler, { authenticated: true, jsonBody: true, recordAs: path }));
+  post(
     "/v1/chat/completions",
     proxyRoute(runtime, {
       endpoint: "chat.completions",
@@ -35,7 +38,7 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime): void {
       },
     }),
   );
-  app.post(
+  post(
     "/v1/completions",
     proxyRoute(runtime, {
       endpoint: "completions",
@@ -53,7 +56,7 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime): void {
       },
     }),
   );
-  app.post(
+  post(
     "/v1/embeddings",
     proxyRoute(runtime, {
       endpoint: "embeddings",

@@ -2,16 +2,30 @@
 import type { Hono } from "hono";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import type { Envelope } from "../envelope.ts";
 import { jsonReply } from "../reply.ts";
 
 const startedAt = Math.floor(Date.now() / 1000);
 const describe = (id: string) => ({ id, object: "model", created: startedAt, owned_by: "switchyard" });
 
-export function registerModelListRoutes(app: Hono, runtime: GatewayRuntime): void {
-  app.get("/v1/models", (c) => jsonReply(c, 200, { object: "list", data: runtime.models().map(describe) }));
-  app.get("/v1/models/:id{.+}", (c) => {
-    const id = c.req.param("id");
-    if (!runtime.servesModel(id)) throw new ModelNotFoundError(id);
-    return jsonReply(c, 200, describe(id));
-  });
+export function registerModelListRoutes(app: Hono, runtime: GatewayRuntime, envelope: Envelope): void {
+  app.get(
+    "/v1/models",
+    envelope((c) => jsonReply(c, 200, { object: "list", data: runtime.models().map(describe) }), {
+      authenticated: true,
+      recordAs: "/v1/models",
+    }),
+  );
+  const byId = "/v1/models/:id{.+}";
+  app.get(
+    byId,
+    envelope(
+      (c) => {
+        const id = c.req.param("id") ?? "";
+        if (!runtime.servesModel(id)) throw new ModelNotFoundError(id);
+        return jsonReply(c, 200, describe(id));
+      },
+      { authenticated: true, recordAs: byId },
+    ),
+  );
 }

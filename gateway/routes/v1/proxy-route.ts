@@ -1,14 +1,15 @@
 // One handler shape for every model endpoint: validate → check limits and model → budget → forward → respond.
-import type { Context, Handler } from "hono";
+import type { Context } from "hono";
 import type { z } from "zod";
 import type { SwitchyardConfig } from "#config/schema.ts";
+import { requestHeader } from "#gateway/http/request-header.ts";
 import { watchClient } from "#gateway/middleware/client-signal.ts";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
-import { carryJsonText } from "#gateway/openai/json-text.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import { requestBudget } from "#gateway/pipeline/deadline.ts";
 import type { Endpoint } from "#gateway/pipeline/types.ts";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import type { RouteHandler } from "../envelope.ts";
 import { respond } from "../respond.ts";
 
 export type RouteSpec<T extends { model: string }> = {
@@ -25,21 +26,19 @@ const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-cont
 export function proxyRoute<T extends { model: string; stream?: boolean | null }>(
   runtime: GatewayRuntime,
   spec: RouteSpec<T>,
-): Handler {
+): RouteHandler {
   return async function proxyHandler(c: Context) {
     const snapshot = c.get("snapshot");
-    const parsed = c.get("jsonBody");
-    const body = validateBody(spec.schema, parsed);
-    carryJsonText(parsed, body);
+    const body = validateBody(spec.schema, c.get("jsonBody"));
     spec.checkLimits(body, snapshot.config.server.limits);
     if (!runtime.servesModel(body.model)) throw new ModelNotFoundError(body.model);
     // Labelled only once known to be served: a client-chosen name must not mint new metric series.
     c.set("model", body.model);
     const deadlines = snapshot.config.routing.deadlines;
-    const budget = requestBudget(deadlines, c.req.header(deadlines.header), watchClient(c));
+    const budget = requestBudget(deadlines, requestHeader(c, deadlines.header.toLowerCase()), watchClient(c));
     const headers: Record<string, string> = {};
     for (const name of forwardedHeaders) {
-      const value = c.req.header(name);
+      const value = requestHeader(c, name);
       if (value !== undefined) headers[name] = value;
     }
     try {
@@ -47,6 +46,8 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
         endpoint: spec.endpoint,
         model: body.model,
         body: body as Record<string, unknown>,
+        // The schemas are loose and transform nothing, so the validated body says exactly what the text says.
+        sent: { body: body as Record<string, unknown>, text: c.get("jsonText") },
         stream: spec.streams && body.stream === true,
         caller: c.get("caller"),
         requestId: c.get("requestId"),

@@ -1,0 +1,18 @@
+// Turns anything a route threw into OpenAI's error shape: GatewayErrors carry their status, type and code; anything
+// else is a 500 that is logged (with the request id) and never shown to the client beyond a generic message.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { GatewayError, internalError } from "#gateway/openai/errors.ts";
+import { jsonReply } from "./reply.ts";
+
+export function errorReply(c: Context, err: unknown): Response {
+  const error = toGatewayError(err);
+  if (error.status >= 500) c.get("log")?.error({ err }, "request failed");
+  return jsonReply(c, error.status, error.toBody(), error.headers);
+}
+
+function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HTTPException) return new GatewayError(err.status, err.message || "Request failed.");
+  return internalError(err);
+}

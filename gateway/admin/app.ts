@@ -3,7 +3,7 @@
 import "#gateway/middleware/context.ts";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { requestId } from "#gateway/middleware/request-id.ts";
+import { requestId, requestLog } from "#gateway/middleware/request-id.ts";
 import type { NodeSnapshot } from "#gateway/nodes/upstream-node.ts";
 import {
   GatewayError,
@@ -74,7 +74,7 @@ export function createAdminApp({ runtime, reloader }: AdminDeps): Hono {
       const id = c.req.param("id");
       // The registry survives reloads, so a drained node stays drained until undrained (or removed).
       if (!nodes[action](id)) throw new NotFoundError(`No node with id \`${id}\`.`, "node_not_found", "id");
-      c.get("log").info({ node: id }, `node ${action}ed by the admin API`);
+      requestLog(c)?.info({ node: id }, `node ${action}ed by the admin API`);
       return jsonReply(c, 200, {
         id,
         drained: action === "drain",
@@ -88,7 +88,7 @@ export function createAdminApp({ runtime, reloader }: AdminDeps): Hono {
   );
   app.onError((err, c) => {
     const error = err instanceof GatewayError ? err : internalError(err);
-    if (error.status >= 500) c.get("log")?.error({ err }, "admin request failed");
+    if (error.status >= 500) requestLog(c)?.error({ err }, "admin request failed");
     return jsonReply(c, error.status, error.toBody(), error.headers);
   });
   return app;

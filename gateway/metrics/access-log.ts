@@ -17,16 +17,18 @@ export type AccessEntry = {
 const sym = pino.symbols as typeof pino.symbols & { msgPrefixSym: symbol };
 type Internals = Record<symbol, unknown>;
 
-export function writeAccessLine(log: Logger, entry: AccessEntry): void {
+/** `requestId`, when given, is written as a child logger bound to it would write it (the line has no child). */
+export function writeAccessLine(log: Logger, entry: AccessEntry, requestId?: string): void {
   if (!log.isLevelEnabled("info")) return;
   const internals = log as unknown as Internals;
   if (!writesPlainLines(internals)) {
-    log.info({ ...entry }, "request");
+    log.info(requestId === undefined ? { ...entry } : { requestId, ...entry }, "request");
     return;
   }
   const level = (internals[sym.lsCacheSym] as Record<number, string>)[log.levels.values.info!];
   const time = (internals[sym.timeSym] as () => string)();
-  let line = `${level}${time}${internals[sym.chindingsSym] as string},"method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
+  const bound = requestId === undefined ? "" : `,"requestId":${JSON.stringify(requestId)}`;
+  let line = `${level}${time}${internals[sym.chindingsSym] as string}${bound},"method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
   if (entry.model !== undefined) line += `,"model":${JSON.stringify(entry.model)}`;
   if (entry.tenant !== undefined) line += `,"tenant":${JSON.stringify(entry.tenant)}`;
   line += `,${JSON.stringify(internals[sym.messageKeySym])}:"request"${internals[sym.endSym] as string}`;

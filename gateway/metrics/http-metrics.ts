@@ -28,15 +28,15 @@ export function httpRecorder(registry: Registry): HttpRecorder {
     const tenant = c.get("caller")?.tenant;
     requests.inc({ route, status, model: model ?? "", tenant: tenant ?? "" });
     duration.observe({ route, status }, seconds);
-    const log = c.get("log");
-    if (log)
-      writeAccessLine(log, {
+    const log = c.get("baseLog");
+    if (log) {
+      const entry = {
         method: c.req.method,
         path: c.req.path,
         status: res.status,
         ms: Math.round(seconds * 10_000) / 10,
-        model,
-        tenant,
-      });
+      };
+      writeAccessLine(log, { ...entry, model, tenant }, c.get("requestId"));
+    }
   };
 }

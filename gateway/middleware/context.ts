@@ -6,6 +6,9 @@ import type { GatewaySnapshot } from "#gateway/runtime/runtime.ts";
 declare module "hono" {
   interface ContextVariableMap {
     requestId: string;
+    /** The process's logger, not bound to the request: use requestLog(c), which binds the request id. */
+    baseLog: Logger;
+    /** Set by requestLog(c) on first use. */
     log: Logger;
     snapshot: GatewaySnapshot;
     caller: Caller;

@@ -1,5 +1,5 @@
 // Gives every request an id (the client's x-request-id when trusted, else a fresh one) and binds it into the
-// request's logger so every log line carries it; routes/reply.ts echoes it on the response.
+// request's logger (made on first use) so every log line carries it; routes/reply.ts echoes it on the response.
 import { randomUUID } from "node:crypto";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
@@ -20,7 +20,22 @@ export function identifyRequest(c: Context, opts: RequestIdOptions): void {
   const offered = requestHeader(c, "x-request-id");
   const id = offered && opts.trustHeader() && acceptable.test(offered) ? offered : nextRequestId();
   c.set("requestId", id);
-  c.set("log", opts.logger.child({ requestId: id }));
+  c.set("baseLog", opts.logger);
+}
+
+/**
+ * The request's logger, whose every line carries the request id; made on first use, since most requests write only
+ * their access line, which is serialized without one (metrics/access-log.ts).
+ */
+export function requestLog(c: Context): Logger | undefined {
+  let log = c.get("log");
+  if (!log) {
+    const base = c.get("baseLog");
+    if (!base) return undefined;
+    log = base.child({ requestId: c.get("requestId") });
+    c.set("log", log);
+  }
+  return log;
 }
 
 export function requestId(opts: RequestIdOptions): MiddlewareHandler {

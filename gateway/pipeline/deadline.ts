@@ -2,18 +2,15 @@
 // header, combined with the client's disconnect into the one signal every attempt inherits.
 import type { SwitchyardConfig } from "#config/schema.ts";
 import { ClientClosedError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
+import type { ForwardRequest } from "./types.ts";
 
 export type RequestBudget = { signal: AbortSignal; deadline: number; dispose(): void };
 /** Calls `onGone` if the client leaves before its response is complete; returns a function that stops watching. */
 export type ClientWatch = (onGone: () => void) => () => void;
 
-/** Budget signals and the deadline each enforces, so the routing layer need not arm a second timer for it. */
-const enforced = new WeakMap<AbortSignal, number>();
-
-/** True when `signal` already aborts (with UpstreamTimeoutError) once `deadline` passes. */
-export function enforcesDeadline(signal: AbortSignal, deadline: number): boolean {
-  const own = enforced.get(signal);
-  return own !== undefined && own <= deadline;
+/** True when the request's signal is its budget's, which aborts by itself once the request's deadline passes. */
+export function enforcesDeadline(req: Pick<ForwardRequest, "signal" | "deadline" | "budget">): boolean {
+  return req.budget !== undefined && req.budget.signal === req.signal && req.budget.deadline <= req.deadline;
 }
 
 export function requestBudget(
@@ -30,7 +27,6 @@ export function requestBudget(
     budgetMs,
   );
   const unwatch = watchClient(() => controller.abort(new ClientClosedError()));
-  enforced.set(controller.signal, deadline);
   return {
     signal: controller.signal,
     deadline,

@@ -35,6 +35,11 @@ export type ForwardRequest = {
   signal: AbortSignal;
   /** Epoch milliseconds by which every attempt must be done. */
   deadline: number;
+  /**
+   * The route's budget: a signal that aborts by itself (with UpstreamTimeoutError) once its deadline passes. While
+   * `signal` is that signal and `deadline` no earlier, the routing layer arms no timer of its own.
+   */
+  budget?: { signal: AbortSignal; deadline: number };
   /** Lower-cased request headers the layers may read (cache controls and the like). */
   headers: Record<string, string>;
 };

@@ -22,9 +22,9 @@ export class RequestScope {
   readonly #unlink: () => void;
   readonly #timer: NodeJS.Timeout | undefined;
 
-  constructor(req: Pick<ForwardRequest, "signal" | "deadline">) {
+  constructor(req: Pick<ForwardRequest, "signal" | "deadline" | "budget">) {
     this.deadline = req.deadline;
-    if (enforcesDeadline(req.signal, req.deadline)) {
+    if (enforcesDeadline(req)) {
       // The route's budget signal already aborts at this deadline (and when the client leaves): reuse it.
       this.signal = req.signal;
       this.#unlink = noop;

@@ -2,12 +2,13 @@
 // else is a 500 that is logged (with the request id) and never shown to the client beyond a generic message.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { requestLog } from "#gateway/middleware/request-id.ts";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { jsonReply } from "./reply.ts";
 
 export function errorReply(c: Context, err: unknown): Response {
   const error = toGatewayError(err);
-  if (error.status >= 500) c.get("log")?.error({ err }, "request failed");
+  if (error.status >= 500) requestLog(c)?.error({ err }, "request failed");
   return jsonReply(c, error.status, error.toBody(), error.headers);
 }
 

@@ -3,7 +3,9 @@
 import { ServerResponse } from "node:http";
 import type { HttpBindings } from "@hono/node-server";
 import type { Context } from "hono";
+import pino, { type Logger } from "pino";
 import { alreadySent } from "#gateway/http/already-sent.ts";
+import { requestLog } from "#gateway/middleware/request-id.ts";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { frameData, frameError } from "#gateway/openai/sse.ts";
 import type { ForwardResult, StreamResult } from "#gateway/pipeline/types.ts";
@@ -11,6 +13,8 @@ import { jsonReply, jsonTextReply } from "./reply.ts";
 import { relayStream, type StreamOutcome } from "./sse-relay.ts";
 
 export type { StreamOutcome };
+
+const silentLog = pino({ level: "silent" });
 
 export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome: StreamOutcome) => void): Response {
   if (result.kind === "json") {
@@ -28,20 +32,17 @@ export function respond(c: Context, result: ForwardResult, onStreamEnd: (outcome
     "x-request-id": c.get("requestId"),
   };
   const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  const log = requestLog(c) ?? silentLog;
   if (outgoing instanceof ServerResponse) {
-    relayStream(outgoing, result, headers, c.get("log"), onStreamEnd);
+    relayStream(outgoing, result, headers, log, onStreamEnd);
     // Tells @hono/node-server the response is already being written; middleware must leave c.res alone.
     return alreadySent();
   }
   // Without a Node response (app.request() in tests) a web stream carries the same events.
-  return new Response(sseBody(result, c.get("log"), onStreamEnd), { status: result.status, headers });
+  return new Response(sseBody(result, log, onStreamEnd), { status: result.status, headers });
 }
 
-function sseBody(
-  result: StreamResult,
-  log: Context["var"]["log"],
-  onEnd: (o: StreamOutcome) => void,
-): ReadableStream<Uint8Array> {
+function sseBody(result: StreamResult, log: Logger, onEnd: (o: StreamOutcome) => void): ReadableStream<Uint8Array> {
   const iterator = result.events[Symbol.asyncIterator]();
   let finished = false;
   const finish = (outcome: StreamOutcome) => {

@@ -53,6 +53,7 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
         requestId: c.get("requestId"),
         signal: budget.signal,
         deadline: budget.deadline,
+        budget,
         headers,
       });
       return respond(c, result, () => budget.dispose());

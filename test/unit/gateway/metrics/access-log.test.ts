@@ -26,10 +26,12 @@ const entries: AccessEntry[] = [
 describe("access line", () => {
   it("matches pino's own line for the gateway's logger and a request child", () => {
     const { stream, lines } = capture();
-    const log = createLogger("info", stream).child({ requestId: "req_1" });
+    const root = createLogger("info", stream);
+    const child = root.child({ requestId: "req_1" });
     for (const entry of entries) {
-      writeAccessLine(log, entry);
-      log.info({ ...entry }, "request");
+      // The request id given with the entry writes what a child bound to it writes.
+      writeAccessLine(root, entry, "req_1");
+      child.info({ ...entry }, "request");
     }
     expect(lines).toHaveLength(4);
     expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
@@ -37,11 +39,19 @@ describe("access line", () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ requestId: "req_1", status: 200, model: "m1", msg: "request" });
   });
 
+  it("writes an existing child's bindings as they are", () => {
+    const { stream, lines } = capture();
+    const child = createLogger("info", stream).child({ component: "admin" });
+    writeAccessLine(child, entries[0]!);
+    child.info({ ...entries[0]! }, "request");
+    expect(withoutTime(lines[0]!)).toBe(withoutTime(lines[1]!));
+  });
+
   it("leaves the line to pino when a hook could change it, and writes nothing below info", () => {
     const { stream, lines } = capture();
     const mixed = pino({ mixin: () => ({ zone: "eu" }) }, stream);
-    writeAccessLine(mixed, entries[0]!);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ zone: "eu", path: "/v1/chat/completions" });
+    writeAccessLine(mixed, entries[0]!, "req_2");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ zone: "eu", path: "/v1/chat/completions", requestId: "req_2" });
     writeAccessLine(createLogger("warn", stream), entries[0]!);
     expect(lines).toHaveLength(1);
   });

@@ -29,14 +29,12 @@ export function httpRecorder(registry: Registry): HttpRecorder {
     requests.inc({ route, status, model: model ?? "", tenant: tenant ?? "" });
     duration.observe({ route, status }, seconds);
     const log = c.get("baseLog");
-    if (log) {
-      const entry = {
-        method: c.req.method,
-        path: c.req.path,
-        status: res.status,
-        ms: Math.round(seconds * 10_000) / 10,
-      };
-      writeAccessLine(log, { ...entry, model, tenant }, c.get("requestId"));
-    }
+    if (!log) return;
+    const ms = Math.round(seconds * 10_000) / 10;
+    writeAccessLine(
+      log,
+      { method: c.req.method, path: c.req.path, status: res.status, ms, model, tenant },
+      c.get("requestId"),
+    );
   };
 }

@@ -128,8 +128,22 @@ const cases: Array<{
   {
     name: "unknown URL",
     status: 404,
+    code: "unknown_url",
     path: "/v1/nothing-here",
     init: () => ({ method: "POST", headers: authHeaders(), body: JSON.stringify(chat) }),
+  },
+  {
+    name: "unknown API URL without a key (the key is checked first, as on every /v1 route)",
+    status: 401,
+    path: "/v1/nothing-here",
+    init: () => ({ method: "POST", headers: { "content-type": "application/json" }, body: "{" }),
+  },
+  {
+    name: "unknown URL outside the API",
+    status: 404,
+    code: "unknown_url",
+    path: "/nothing-here",
+    init: () => ({ headers: {} }),
   },
   {
     name: "unknown model on the models route",

@@ -17,12 +17,13 @@ export const redactedPaths = [
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const sink = destination ?? bufferedDestination(1);
+  const own = destination ? undefined : bufferedDestination(1);
   const logger = pino(
     { level, base: { service: "switchyard-gateway" }, redact: { paths: redactedPaths, censor: "[redacted]" } },
-    sink,
+    destination ?? own,
   );
-  if (sink instanceof BatchedDestination && !destination) process.once("exit", () => sink.flush());
+  // Lines still batched when the process exits would be lost: our own sink writes them out then.
+  if (own) process.once("exit", () => own.flush());
   return logger;
 }
 

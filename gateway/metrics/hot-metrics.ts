@@ -1,8 +1,9 @@
 // Counters and histograms for the per-request path. prom-client's inc()/observe() validate and hash their label
 // object on every call, even through labels(): with seven updates per request that was ~2 µs of the gateway's CPU.
 // These keep one slot per label combination with plain number fields, so an update is a map lookup and a few
-// additions; the registry still scrapes them (they implement prom-client's metric interface), and the calls read
-// the same as prom-client's. Metrics updated off the request path stay plain prom-client.
+// additions; the registry still scrapes them (they implement prom-client's metric interface), and inc() and
+// observe() read the same as prom-client's. The metric bundles of the request path use them throughout; gauges, and
+// metrics outside that path, stay plain prom-client.
 import type { Metric, Registry } from "prom-client";
 
 type Labels<L extends string> = Partial<Record<L, string | number>>;
@@ -70,14 +71,6 @@ abstract class HotMetric<L extends string, Slot extends { labels: Labels<L> }> {
     }
     return slot;
   }
-
-  protected slotForValues(values: ReadonlyArray<string | number>): Slot {
-    const labels: Labels<L> = {};
-    this.labelNames.forEach((name, i) => {
-      if (values[i] !== undefined) labels[name] = values[i];
-    });
-    return this.slotFor(labels);
-  }
 }
 
 function ownLabels<L extends string>(names: readonly L[], labels: Labels<L> | undefined): Labels<L> {
@@ -97,16 +90,6 @@ export class HotCounter<L extends string = string> extends HotMetric<L, CounterS
   inc(labels?: Labels<L> | number, value = 1): void {
     if (typeof labels === "number") this.slotFor(undefined).value += labels;
     else this.slotFor(labels).value += value;
-  }
-
-  /** A handle for one label combination, resolved once (for call sites that hold on to it). */
-  labels(...values: Array<string | number>): { inc(value?: number): void } {
-    const slot = this.slotForValues(values);
-    return {
-      inc(value = 1) {
-        slot.value += value;
-      },
-    };
   }
 
   async get(): Promise<HotMetricData<L>> {
@@ -133,12 +116,6 @@ export class HotHistogram<L extends string = string> extends HotMetric<L, Histog
   observe(labels: Labels<L> | number, value?: number): void {
     if (typeof labels === "number") record(this.slotFor(undefined), this.buckets, labels);
     else record(this.slotFor(labels), this.buckets, value ?? Number.NaN);
-  }
-
-  labels(...values: Array<string | number>): { observe(value: number): void } {
-    const slot = this.slotForValues(values);
-    const buckets = this.buckets;
-    return { observe: (value) => record(slot, buckets, value) };
   }
 
   /** The same series prom-client's Histogram reports: cumulative buckets with `le`, then +Inf, sum and count. */

@@ -22,12 +22,12 @@ function record(kind: "prom" | "hot") {
       : new HotHistogram({ name: "t_seconds", help: "s", labelNames: ["tier"] as const, buckets, registers });
   counter.inc({ route: "/v1/chat", status: "200" });
   counter.inc({ status: "200", route: "/v1/chat" }, 2);
-  counter.labels("/v1/embeddings", "429").inc();
+  counter.inc({ route: "/v1/embeddings", status: "429" });
   counter.inc({ route: 'we"ird\\', status: "500" });
   plain.inc();
   plain.inc(4);
   for (const v of [0.0005, 0.001, 0.05, 0.5, 7]) histogram.observe({ tier: "gpu" }, v);
-  histogram.labels("cpu").observe(0.02);
+  histogram.observe({ tier: "cpu" }, 0.02);
   return registry;
 }
 

@@ -1,6 +1,7 @@
 // The contract every stage of the request path speaks: a route turns a validated client request into a
 // ForwardRequest, and a chain of ForwardLayers (rate limit → cache → coalescing → routing/resilience → upstream)
 // turns it into a ForwardResult. Each layer does one job and calls `next`, like undici's interceptors.
+import type { CancelSource } from "./cancel-source.ts";
 
 export type Endpoint = "chat.completions" | "completions" | "embeddings";
 
@@ -39,7 +40,7 @@ export type ForwardRequest = {
    * The route's budget: a signal that aborts by itself (with UpstreamTimeoutError) once its deadline passes. While
    * `signal` is that signal and `deadline` no earlier, the routing layer arms no timer of its own.
    */
-  budget?: { signal: AbortSignal; deadline: number };
+  budget?: CancelSource & { signal: AbortSignal; deadline: number };
   /** Lower-cased request headers the layers may read (cache controls and the like). */
   headers: Record<string, string>;
 };

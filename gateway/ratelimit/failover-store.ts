@@ -40,7 +40,7 @@ export function createFailoverBucketStore({
         return {
           ...outcome,
           settle: (charge) =>
-            outcome.settle(charge).catch(() => {
+            outcome.settle(charge)?.catch(() => {
               metrics.storeErrors.inc({ op: "settle" });
             }),
         };

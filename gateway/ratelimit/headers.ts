@@ -4,47 +4,55 @@ import type { BucketLevel, BucketSpec } from "./store.ts";
 import { minuteMs } from "./store.ts";
 
 export function rateLimitHeaders(buckets: BucketSpec[], levels: BucketLevel[]): Record<string, string> {
+  // Per dimension, the most constrained bucket: the limited one with the lowest level. One plain pass, since this
+  // runs on every request.
+  let requestLimit = 0;
+  let requestLevel = Number.POSITIVE_INFINITY;
+  let tokenLimit = 0;
+  let tokenLevel = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i]!;
+    const level = levels[i];
+    if (!level) continue;
+    if (bucket.requestsPerMinute > 0 && level.requests !== -1 && level.requests < requestLevel) {
+      requestLimit = bucket.requestsPerMinute;
+      requestLevel = level.requests;
+    }
+    if (bucket.tokensPerMinute > 0 && level.tokens !== -1 && level.tokens < tokenLevel) {
+      tokenLimit = bucket.tokensPerMinute;
+      tokenLevel = level.tokens;
+    }
+  }
   const headers: Record<string, string> = {};
-  addDimension(headers, requestNames, buckets, levels, "requests");
-  addDimension(headers, tokenNames, buckets, levels, "tokens");
+  if (requestLimit > 0) {
+    headers["x-ratelimit-limit-requests"] = limitText(requestLimit);
+    headers["x-ratelimit-remaining-requests"] = String(Math.max(0, Math.floor(requestLevel)));
+    headers["x-ratelimit-reset-requests"] = formatResetDuration(resetMs(requestLimit, requestLevel));
+  }
+  if (tokenLimit > 0) {
+    headers["x-ratelimit-limit-tokens"] = limitText(tokenLimit);
+    headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, Math.floor(tokenLevel)));
+    headers["x-ratelimit-reset-tokens"] = formatResetDuration(resetMs(tokenLimit, tokenLevel));
+  }
   return headers;
 }
 
-type Names = { limit: string; remaining: string; reset: string };
-const requestNames: Names = namesFor("requests");
-const tokenNames: Names = namesFor("tokens");
+// Limits are config values, so few: their text is kept rather than formatted on every request.
+const limitTexts = new Map<number, string>();
 
-function namesFor(dimension: string): Names {
-  return {
-    limit: `x-ratelimit-limit-${dimension}`,
-    remaining: `x-ratelimit-remaining-${dimension}`,
-    reset: `x-ratelimit-reset-${dimension}`,
-  };
+function limitText(limit: number): string {
+  let text = limitTexts.get(limit);
+  if (text === undefined) {
+    if (limitTexts.size >= 1024) limitTexts.clear();
+    text = String(Math.floor(limit));
+    limitTexts.set(limit, text);
+  }
+  return text;
 }
 
-/** The most constrained bucket of one dimension (plain loop: this runs on every request). */
-function addDimension(
-  headers: Record<string, string>,
-  names: Names,
-  buckets: BucketSpec[],
-  levels: BucketLevel[],
-  dimension: "requests" | "tokens",
-): void {
-  let limit = 0;
-  let level = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < buckets.length; i++) {
-    const bucketLimit = dimension === "requests" ? buckets[i]!.requestsPerMinute : buckets[i]!.tokensPerMinute;
-    const bucketLevel = levels[i]?.[dimension] ?? -1;
-    if (bucketLimit > 0 && bucketLevel !== -1 && bucketLevel < level) {
-      limit = bucketLimit;
-      level = bucketLevel;
-    }
-  }
-  if (limit === 0) return;
-  const resetMs = ((limit - Math.min(limit, level)) * minuteMs) / limit;
-  headers[names.limit] = String(Math.floor(limit));
-  headers[names.remaining] = String(Math.max(0, Math.floor(level)));
-  headers[names.reset] = formatResetDuration(resetMs);
+/** How long until a bucket at `level` of `limit` per minute is full again. */
+function resetMs(limit: number, level: number): number {
+  return ((limit - Math.min(limit, level)) * minuteMs) / limit;
 }
 
 /** Go-style durations as OpenAI sends them: "0s", "17ms", "1s", "8.64s", "6m0s", "1h2m3s". */

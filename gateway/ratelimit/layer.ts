@@ -23,7 +23,8 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
       if (!buckets.length) return next(req);
       const estimate = estimateTokens(req, config.defaultMaxTokens);
       const reserved = capToCapacity(estimate.prompt + estimate.completion, buckets);
-      const outcome = await store.take(buckets, 1, reserved);
+      const taken = store.take(buckets, 1, reserved);
+      const outcome = taken instanceof Promise ? await taken : taken;
       const headers = rateLimitHeaders(buckets, outcome.levels);
       if (!outcome.admitted) {
         metrics.decisions.inc({ result: "limited" });
@@ -32,7 +33,7 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
       metrics.decisions.inc({ result: "allowed" });
 
       const settle = (actual: number) => {
-        if (actual !== reserved) void outcome.settle(actual - reserved).catch(() => {});
+        if (actual !== reserved) outcome.settle(actual - reserved)?.catch(ignore);
       };
       const clientWantsUsage = wantsUsage(req);
       let result: ForwardResult;
@@ -55,6 +56,8 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
       return { ...result, headers: { ...result.headers, ...headers }, events };
     };
 }
+
+const ignore = () => {};
 
 function wantsUsage(req: ForwardRequest): boolean {
   const options = req.body.stream_options as { include_usage?: unknown } | null | undefined;

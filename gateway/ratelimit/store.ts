@@ -13,13 +13,16 @@ export type TakeOutcome = {
   retryAfterMs: number;
   /** One level per requested bucket, in order. */
   levels: BucketLevel[];
-  /** Charges (positive) or refunds (negative) tokens on the store that made this decision. */
-  settle(tokens: number): Promise<void>;
+  /** Charges (positive) or refunds (negative) tokens on the store that made this decision (local stores: at once). */
+  settle(tokens: number): Promise<void> | void;
 };
 
 export type BucketStore = {
-  /** All-or-nothing: admits only if every bucket holds `requests` and `tokens`, then deducts from all. */
-  take(buckets: BucketSpec[], requests: number, tokens: number): Promise<TakeOutcome>;
+  /**
+   * All-or-nothing: admits only if every bucket holds `requests` and `tokens`, then deducts from all. A store that
+   * decides locally answers synchronously: on the request path an await costs more than the decision itself.
+   */
+  take(buckets: BucketSpec[], requests: number, tokens: number): TakeOutcome | Promise<TakeOutcome>;
 };
 
 /** Redis scripts take a fixed number of buckets; a tenant/model/key chain never needs more. */

@@ -1,4 +1,4 @@
-// One attempt on one node: runs through the node's breaker with its own AbortSignal (linked to the request),
+// One attempt on one node: runs through the node's breaker with its own cancellation (following the request's),
 // counts in-flight, feeds latency, load, passive health and Retry-After back into the node, and for streams
 // resolves only once the first event is in hand.
 import type { Logger } from "pino";
@@ -18,6 +18,7 @@ import type { ResilienceMetrics } from "./metrics.ts";
 import { AttemptScope, type RequestScope } from "./scopes.ts";
 import { holdFirstEvent, type StreamEnd } from "./stream-guard.ts";
 
+/** Sends one attempt; `opts` carries the attempt's cancellation (`req.signal` is the whole request's). */
 export type NodeCaller = (node: UpstreamNode, req: ForwardRequest, opts: CallOptions) => Promise<ForwardResult>;
 
 export const callUpstream: NodeCaller = (node, req, opts) => callNode(node.pool, node.entry, req, opts);
@@ -35,6 +36,22 @@ const attemptOver = new AttemptCancelledError();
 /** Outcomes that say nothing about the node: a half-open trial that ends this way must not close the breaker. */
 const noVerdict = new Set(["client_closed", "cancelled", "deadline"]);
 
+/** An attempt's CallOptions. Its `signal` is a getter: the attempt makes one only for a call that asks. */
+class AttemptCall implements CallOptions {
+  readonly cancel: AttemptScope;
+  /** A property, not a method: callers pass it on unbound. */
+  readonly onHeaders: (headers: Record<string, string | string[] | undefined>) => void;
+
+  constructor(attempt: AttemptScope, node: UpstreamNode) {
+    this.cancel = attempt;
+    this.onHeaders = (headers) => node.recordLoad(loadFromHeaders(headers));
+  }
+
+  get signal(): AbortSignal {
+    return this.cancel.signal;
+  }
+}
+
 export function startAttempt(
   pick: Pick<UpstreamNode>,
   req: ForwardRequest,
@@ -42,7 +59,7 @@ export function startAttempt(
   ctx: AttemptContext,
 ): RunningAttempt {
   const { node, tier } = pick;
-  const attempt = new AttemptScope(scope.signal);
+  const attempt = new AttemptScope(scope.source);
   const started = performance.now();
   const trial = node.breaker.halfOpen;
   let finished = false;
@@ -55,7 +72,7 @@ export function startAttempt(
   };
   const explain = (error: unknown): GatewayError => {
     if (scope.signal.aborted) return scope.stopReason();
-    const reason: unknown = attempt.signal.aborted ? attempt.signal.reason : undefined;
+    const reason: unknown = attempt.aborted ? attempt.reason : undefined;
     return reason instanceof GatewayError && reason !== attemptOver ? reason : toGatewayError(error, node.id);
   };
   const onStreamEnd = (end: StreamEnd) => {
@@ -75,14 +92,7 @@ export function startAttempt(
   }
   const task: NodeTask = async () => {
     try {
-      const result = await ctx.call(
-        node,
-        { ...req, signal: attempt.signal },
-        {
-          signal: attempt.signal,
-          onHeaders: (headers) => node.recordLoad(loadFromHeaders(headers)),
-        },
-      );
+      const result = await ctx.call(node, req, new AttemptCall(attempt, node));
       if (result.kind === "json") return result;
       return await holdFirstEvent(result, {
         attempt,

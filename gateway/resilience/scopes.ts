@@ -1,39 +1,43 @@
-// Cancellation scopes: a request scope (client signal + deadline) and, inside it, one scope per attempt with
-// its own AbortController, so a timeout or a lost hedge stops exactly that attempt's upstream request.
+// Cancellation scopes: a request scope (client signal + deadline) and, inside it, one scope per attempt, so a
+// timeout or a lost hedge stops exactly that attempt's upstream request. Scopes follow each other through
+// CancelSource subscriptions, and an attempt makes its AbortSignal only when something asks for one (streams do,
+// a JSON call does not): on the request path these links are the cost, not the rare abort.
 import { ClientClosedError, type GatewayError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
+import { AbortListeners, type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
 import { enforcesDeadline } from "#gateway/pipeline/deadline.ts";
 import type { ForwardRequest } from "#gateway/pipeline/types.ts";
 
 const noop = () => {};
 
-function link(parent: AbortSignal, child: AbortController): () => void {
-  if (parent.aborted) {
-    child.abort(parent.reason);
-    return noop;
-  }
-  const onAbort = () => child.abort(parent.reason);
-  parent.addEventListener("abort", onAbort, { once: true });
-  return () => parent.removeEventListener("abort", onAbort);
-}
-
 export class RequestScope {
   readonly deadline: number;
   readonly signal: AbortSignal;
+  /** The same cancellation as `signal`, for the attempts to follow cheaply. */
+  readonly source: CancelSource;
   readonly #unlink: () => void;
   readonly #timer: NodeJS.Timeout | undefined;
 
   constructor(req: Pick<ForwardRequest, "signal" | "deadline" | "budget">) {
     this.deadline = req.deadline;
     if (enforcesDeadline(req)) {
-      // The route's budget signal already aborts at this deadline (and when the client leaves): reuse it.
+      // The route's budget already aborts at this deadline (and when the client leaves): reuse it.
       this.signal = req.signal;
+      this.source = req.budget!;
       this.#unlink = noop;
       return;
     }
     // Any other signal (a coalesced flight's, a test's): enforce the deadline here so this layer is correct alone.
     const controller = new AbortController();
     this.signal = controller.signal;
-    this.#unlink = link(req.signal, controller);
+    this.source = signalSource(controller.signal);
+    if (req.signal.aborted) {
+      controller.abort(req.signal.reason);
+      this.#unlink = noop;
+    } else {
+      const onAbort = () => controller.abort(req.signal.reason);
+      req.signal.addEventListener("abort", onAbort, { once: true });
+      this.#unlink = () => req.signal.removeEventListener("abort", onAbort);
+    }
     this.#timer = setTimeout(
       () => controller.abort(new UpstreamTimeoutError("The request exceeded its deadline.")),
       Math.max(0, req.deadline - Date.now()),
@@ -63,20 +67,45 @@ export class RequestScope {
  * One attempt's cancellation, plus a watchdog for streams: while the attempt waits for the node (first token,
  * next token) longer than the armed limit, it is aborted with the error the caller supplied.
  */
-export class AttemptScope {
-  readonly #controller = new AbortController();
+export class AttemptScope implements CancelSource {
+  #aborted = false;
+  #reason: unknown;
+  #controller: AbortController | undefined;
+  readonly #listeners = new AbortListeners();
   readonly #unlink: () => void;
   #timer: NodeJS.Timeout | undefined;
   #limitMs = 0;
   #waitingSince: number | undefined;
   #onStall: () => GatewayError = () => new UpstreamTimeoutError();
 
-  constructor(parent: AbortSignal) {
-    this.#unlink = link(parent, this.#controller);
+  /** Follows `parent`: the request scope's source, or any AbortSignal. */
+  constructor(parent: CancelSource | AbortSignal) {
+    const source = parent instanceof AbortSignal ? signalSource(parent) : parent;
+    if (source.aborted) {
+      this.#abort(source.reason);
+      this.#unlink = noop;
+    } else this.#unlink = source.onAbort(() => this.#abort(source.reason));
   }
 
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  /** The attempt's AbortSignal, made on first use (already aborted if the attempt is). */
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
+  }
+
+  onAbort(listener: () => void): () => void {
+    return this.#listeners.add(listener);
   }
 
   /** Starts (or re-targets) the watchdog; the attempt counts as waiting from now. */
@@ -94,7 +123,7 @@ export class AttemptScope {
   }
 
   cancel(reason: GatewayError): void {
-    this.#controller.abort(reason);
+    this.#abort(reason);
   }
 
   /**
@@ -105,17 +134,25 @@ export class AttemptScope {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#unlink();
-    if (reason && !this.#controller.signal.aborted) this.#controller.abort(reason);
+    if (reason) this.#abort(reason);
+  }
+
+  #abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+    this.#listeners.fire();
   }
 
   #schedule(ms: number): void {
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
-        if (this.#controller.signal.aborted) return;
+        if (this.#aborted) return;
         const since = this.#waitingSince;
         const waited = since === undefined ? 0 : performance.now() - since;
-        if (since !== undefined && waited >= this.#limitMs) this.#controller.abort(this.#onStall());
+        if (since !== undefined && waited >= this.#limitMs) this.#abort(this.#onStall());
         else this.#schedule(this.#limitMs - waited);
       },
       Math.max(1, ms),

@@ -2,6 +2,7 @@
 // token can be retried invisibly), then relay the rest with an inter-token stall watchdog. After the first
 // event nothing can be retried: a failure is thrown from `events` and the route sends an SSE error event.
 import { type GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
+import { type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
 import type { SseData, StreamResult } from "#gateway/pipeline/types.ts";
 import { AttemptTimeoutError } from "./errors.ts";
 import type { AttemptScope } from "./scopes.ts";
@@ -18,19 +19,22 @@ export type StreamGuardOptions = {
   onEnd: (end: StreamEnd) => void;
 };
 
-/** Waits for `iterator.next()` unless `signal` aborts first (then rejects with its reason). */
-export function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+/** Waits for `iterator.next()` unless `cancel` aborts first (then rejects with its reason). Runs once per event. */
+export function nextOrAbort<T>(
+  iterator: AsyncIterator<T>,
+  cancel: CancelSource | AbortSignal,
+): Promise<IteratorResult<T>> {
+  const source = cancel instanceof AbortSignal ? signalSource(cancel) : cancel;
+  if (source.aborted) return Promise.reject(source.reason);
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
+    const stop = source.onAbort(() => reject(source.reason));
     iterator.next().then(
       (next) => {
-        signal.removeEventListener("abort", onAbort);
+        stop();
         resolve(next);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        stop();
         reject(error);
       },
     );
@@ -42,7 +46,7 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
   const iterator = result.events[Symbol.asyncIterator]();
   let first: IteratorResult<SseData>;
   try {
-    first = await nextOrAbort(iterator, attempt.signal);
+    first = await nextOrAbort(iterator, attempt);
     if (first.done)
       throw new UpstreamError(`Node ${nodeId} ended the stream before its first event.`, { nodeId, nodeFault: true });
   } catch (error) {
@@ -67,7 +71,7 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
     opts.onEnd(outcome);
   };
   // A result nobody iterates must still release its node when the request is aborted or times out.
-  attempt.signal.addEventListener("abort", () => started || end({ outcome: "abandoned" }), { once: true });
+  attempt.onAbort(() => started || end({ outcome: "abandoned" }));
 
   async function* relay(firstData: SseData): AsyncGenerator<SseData> {
     started = true;
@@ -76,7 +80,7 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
       yield firstData;
       for (;;) {
         attempt.waiting(true);
-        const next = await nextOrAbort(iterator, attempt.signal);
+        const next = await nextOrAbort(iterator, attempt);
         attempt.waiting(false);
         if (next.done) break;
         yield next.value;

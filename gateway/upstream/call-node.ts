@@ -3,6 +3,7 @@
 import type { Dispatcher, Pool } from "undici";
 import { GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
 import { parseSse } from "#gateway/openai/sse.ts";
+import type { CancelSource } from "#gateway/pipeline/cancel-source.ts";
 import { endpointPaths, type ForwardRequest, type ForwardResult } from "#gateway/pipeline/types.ts";
 import { type NodeTarget, nodeBase } from "./pools.ts";
 import { requestWhole, type WholeResponse } from "./read-whole.ts";
@@ -10,6 +11,8 @@ import { requestWhole, type WholeResponse } from "./read-whole.ts";
 export type CallOptions = {
   /** Per-attempt signal: aborting it cancels this attempt only; its reason is rethrown. */
   signal: AbortSignal;
+  /** The same cancellation as `signal`, cheaper to follow; a JSON call uses it instead when it is given. */
+  cancel?: CancelSource;
   /** Sees the node's response headers (load reports such as x-queue-depth) before the body is read. */
   onHeaders?: (headers: Record<string, string | string[] | undefined>) => void;
   /** Replaces req.body (a layer may add fields such as stream_options without mutating the request). */
@@ -57,16 +60,18 @@ async function callForJson(
   request: Dispatcher.DispatchOptions,
   opts: CallOptions,
 ): Promise<ForwardResult> {
+  // Read only when no CancelSource is given: the attempt's `signal` is made on first use.
+  const cancel = opts.cancel ?? opts.signal;
   let response: WholeResponse;
   try {
-    response = await requestWhole(pool, request, opts.signal, opts.onHeaders);
+    response = await requestWhole(pool, request, cancel, opts.onHeaders);
   } catch (error) {
-    throw classifyFailure(error, node, opts.signal);
+    throw classifyFailure(error, node, cancel);
   }
   const { statusCode, text, bodyError } = response;
   if (statusCode >= 200 && statusCode < 300) {
-    if (text === undefined) throw classifyFailure(bodyError, node, opts.signal, unreadable);
-    return { kind: "json", status: statusCode, headers: {}, ...parseJson(text, node, opts.signal) };
+    if (text === undefined) throw classifyFailure(bodyError, node, cancel, unreadable);
+    return { kind: "json", status: statusCode, headers: {}, ...parseJson(text, node, cancel) };
   }
   const read = text === undefined ? undefined : tryParse(text);
   return relayRefusal(node, statusCode, read, response.headers);
@@ -121,7 +126,7 @@ async function readJson(
   return parseJson(text, node, signal);
 }
 
-function parseJson(text: string, node: NodeTarget, signal: AbortSignal): { body: unknown; text: string } {
+function parseJson(text: string, node: NodeTarget, signal: Cancelled): { body: unknown; text: string } {
   try {
     return { body: JSON.parse(text) as unknown, text };
   } catch (error) {
@@ -154,10 +159,13 @@ async function* readEvents(
   }
 }
 
+/** What classifying a failure needs to know of the attempt's cancellation (an AbortSignal or a CancelSource). */
+type Cancelled = { readonly aborted: boolean; readonly reason: unknown };
+
 function classifyFailure(
   error: unknown,
   node: NodeTarget,
-  signal: AbortSignal,
+  signal: Cancelled,
   what = "could not be reached",
 ): GatewayError {
   if (signal.aborted)

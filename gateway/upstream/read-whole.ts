@@ -2,6 +2,7 @@
 // read in full (non-streaming requests) this skips the per-response Readable stream that `pool.request` builds.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
+import { type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
 
 export type WholeResponse = {
   statusCode: number;
@@ -13,27 +14,26 @@ export type WholeResponse = {
 
 /**
  * Rejects only when no response headers arrived (connection failure, abort before the answer); after that it
- * resolves, with `bodyError` set if the body could not be read to its end. An abort of `signal` stops the request.
+ * resolves, with `bodyError` set if the body could not be read to its end. An abort of `cancel` stops the request.
  */
 export function requestWhole(
   dispatcher: Dispatcher,
   options: Dispatcher.DispatchOptions,
-  signal: AbortSignal,
+  cancel: CancelSource | AbortSignal,
   onHeaders?: (headers: IncomingHttpHeaders) => void,
 ): Promise<WholeResponse> {
+  const source = cancel instanceof AbortSignal ? signalSource(cancel) : cancel;
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (source.aborted) return reject(source.reason);
     let controller: Dispatcher.DispatchController | undefined;
     let response: WholeResponse | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
-    const onAbort = () => controller?.abort(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    const done = () => signal.removeEventListener("abort", onAbort);
+    const done = source.onAbort(() => controller?.abort(source.reason as Error));
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {
         controller = started;
-        if (signal.aborted) started.abort(signal.reason as Error);
+        if (source.aborted) started.abort(source.reason as Error);
       },
       onResponseStart(started, statusCode, headers) {
         if (statusCode < 200) return; // informational (1xx): the real answer follows

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClientClosedError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
+import { requestBudget } from "#gateway/pipeline/deadline.ts";
 import { AttemptTimeoutError } from "#gateway/resilience/errors.ts";
 import { AttemptScope, RequestScope } from "#gateway/resilience/scopes.ts";
 
@@ -32,7 +33,64 @@ describe("RequestScope", () => {
   });
 });
 
+describe("RequestScope over the route's budget", () => {
+  it("reuses the budget's signal and follows the budget through its CancelSource", () => {
+    let leave!: () => void;
+    const budget = requestBudget(
+      { header: "x", defaultMs: 10_000, maxMs: 10_000, firstTokenMs: 1, interTokenMs: 1 },
+      undefined,
+      (gone) => {
+        leave = gone;
+        return () => {};
+      },
+    );
+    const scope = new RequestScope({ signal: budget.signal, deadline: budget.deadline, budget });
+    expect(scope.signal).toBe(budget.signal);
+    expect(scope.source).toBe(budget);
+    const attempt = new AttemptScope(scope.source);
+    leave();
+    expect(attempt.aborted).toBe(true);
+    expect(attempt.reason).toBeInstanceOf(ClientClosedError);
+    expect(scope.stopReason()).toBeInstanceOf(ClientClosedError);
+    scope.dispose();
+    budget.dispose();
+  });
+});
+
 describe("AttemptScope", () => {
+  it("makes its AbortSignal only when asked, already aborted if the attempt is", () => {
+    const attempt = new AttemptScope(new AbortController().signal);
+    const heard: unknown[] = [];
+    attempt.onAbort(() => heard.push(attempt.reason));
+    const reason = new ClientClosedError();
+    attempt.cancel(reason);
+    expect(heard).toEqual([reason]);
+    expect(attempt.signal.aborted).toBe(true);
+    expect(attempt.signal.reason).toBe(reason);
+  });
+
+  it("passes an abort to a signal made before it, and to nobody once closed without a reason", () => {
+    const request = new AbortController();
+    const early = new AttemptScope(request.signal);
+    const signal = early.signal;
+    const closed = new AttemptScope(request.signal);
+    const heard: string[] = [];
+    closed.onAbort(() => heard.push("closed"));
+    closed.close();
+    request.abort(new UpstreamTimeoutError());
+    expect(signal.reason).toBeInstanceOf(UpstreamTimeoutError);
+    expect(closed.aborted).toBe(false);
+    expect(heard).toEqual([]);
+  });
+
+  it("starts aborted under a parent that already is", () => {
+    const request = new AbortController();
+    request.abort(new ClientClosedError());
+    const attempt = new AttemptScope(request.signal);
+    expect(attempt.aborted).toBe(true);
+    expect(attempt.reason).toBeInstanceOf(ClientClosedError);
+  });
+
   it("follows its request but can be cancelled alone", () => {
     const request = new AbortController();
     const a = new AttemptScope(request.signal);

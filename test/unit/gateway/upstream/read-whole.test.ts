@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
+import { ClientClosedError } from "#gateway/openai/errors.ts";
+import { AttemptScope } from "#gateway/resilience/scopes.ts";
 import { requestWhole } from "#gateway/upstream/read-whole.ts";
 
 let server: Server | undefined;
@@ -65,6 +67,20 @@ describe("requestWhole", () => {
     const pending = requestWhole(p, post, controller.signal);
     const reason = new Error("stop");
     setImmediate(() => controller.abort(reason));
+    await expect(pending).rejects.toBe(reason);
+    await closed;
+  });
+
+  it("follows a CancelSource (an attempt scope) the same way", async () => {
+    let requestClosed!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      requestClosed = resolve;
+    });
+    const p = await serve((req) => req.socket.once("close", () => requestClosed()));
+    const attempt = new AttemptScope(new AbortController().signal);
+    const pending = requestWhole(p, post, attempt);
+    const reason = new ClientClosedError();
+    setImmediate(() => attempt.cancel(reason));
     await expect(pending).rejects.toBe(reason);
     await closed;
   });

@@ -63,15 +63,27 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
     );
   };
 
+  // A model's policy is fixed for the layer's config snapshot: worked out once per model, not per request.
+  const policies = new Map<string, ModelCachePolicy>();
+  const policyFor = (model: string): ModelCachePolicy => {
+    let policy = policies.get(model);
+    if (!policy) {
+      if (policies.size >= 4096) policies.clear(); // routes admit served models only; this just bounds surprises
+      policy = modelPolicy(config, model);
+      policies.set(model, policy);
+    }
+    return policy;
+  };
+
   return (next) =>
     async function cache(req) {
       const control = readControl(req.headers);
-      const policy = modelPolicy(config, req.model);
       const count = (result: "hit" | "miss" | "bypass") => metrics.lookups.inc({ result, endpoint: req.endpoint });
-      if (control === "bypass" || !policy.enabled || !isDeterministic(req, config)) {
+      if (control === "bypass" || !isDeterministic(req, config) || !policyFor(req.model).enabled) {
         count("bypass");
-        return withHeaders(await next(req), { [cacheHeader]: "bypass" });
+        return withHeaders(await next(req), bypassHeaders);
       }
+      const policy = policyFor(req.model);
       const key = cacheKey(req);
       if (control !== "refresh") {
         const entry = await lookup(key);
@@ -112,6 +124,8 @@ function isAnswer(req: ForwardRequest, body: unknown): boolean {
   if (!body || typeof body !== "object" || "error" in body) return false;
   return Array.isArray((body as Record<string, unknown>)[req.endpoint === "embeddings" ? "data" : "choices"]);
 }
+
+const bypassHeaders = { [cacheHeader]: "bypass" };
 
 const errorEvent = /^\s*\{\s*"error"\s*:/;
 

@@ -3,6 +3,7 @@
 import type { SwitchyardConfig } from "#config/schema.ts";
 import { ClientClosedError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
 import { AbortListeners, type CancelSource } from "./cancel-source.ts";
+import { armDeadline, Deadline, disarmDeadline } from "./deadline-timers.ts";
 import type { ForwardRequest } from "./types.ts";
 
 /** `signal` for anything that takes an AbortSignal; `onAbort` (CancelSource) for the request path's own scopes. */
@@ -30,15 +31,15 @@ class Budget implements RequestBudget {
   readonly deadline: number;
   readonly #controller = new AbortController();
   readonly #listeners = new AbortListeners();
-  readonly #timer: NodeJS.Timeout;
+  readonly #timer: Deadline;
   readonly #unwatch: () => void;
 
   constructor(budgetMs: number, watchClient: ClientWatch) {
     this.deadline = Date.now() + budgetMs;
-    this.#timer = setTimeout(
-      () => this.#abort(new UpstreamTimeoutError(`The request exceeded its deadline of ${budgetMs} ms.`)),
-      budgetMs,
+    this.#timer = new Deadline(() =>
+      this.#abort(new UpstreamTimeoutError(`The request exceeded its deadline of ${budgetMs} ms.`)),
     );
+    armDeadline(this.#timer, budgetMs);
     this.#unwatch = watchClient(() => this.#abort(new ClientClosedError()));
   }
 
@@ -59,7 +60,7 @@ class Budget implements RequestBudget {
   }
 
   dispose(): void {
-    clearTimeout(this.#timer);
+    disarmDeadline(this.#timer);
     this.#unwatch();
   }
 

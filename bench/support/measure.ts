@@ -49,6 +49,42 @@ export async function sequentialLatency(
 }
 
 /**
+ * The same for several targets at once, in alternating blocks on one keep-alive connection each, so a burst of
+ * outside load on a shared machine lands on every target alike instead of on whichever was being measured.
+ */
+export async function interleavedLatency(
+  origins: Record<string, string>,
+  path: string,
+  opts: { body: string; headers: Record<string, string>; requests: number; blocks: number },
+): Promise<Record<string, { p50: number; p99: number }>> {
+  const clients = Object.entries(origins).map(([name, origin]) => ({
+    name,
+    client: new Client(origin),
+    samples: [] as number[],
+  }));
+  const perBlock = Math.ceil(opts.requests / opts.blocks);
+  try {
+    // The first block per target warms up JIT and connections; it does not count.
+    for (let block = 0; block <= opts.blocks; block++) {
+      for (const target of clients) {
+        for (let i = 0; i < perBlock; i++) {
+          const started = performance.now();
+          const res = await target.client.request({ method: "POST", path, headers: opts.headers, body: opts.body });
+          await res.body.text();
+          if (res.statusCode !== 200) throw new Error(`${target.name}: status ${res.statusCode}`);
+          if (block > 0) target.samples.push(performance.now() - started);
+        }
+      }
+    }
+  } finally {
+    await Promise.all(clients.map(({ client }) => client.close()));
+  }
+  return Object.fromEntries(
+    clients.map(({ name, samples }) => [name, { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) }]),
+  );
+}
+
+/**
  * Streaming requests back to back on `connections` connections for `seconds`: SSE events received per second.
  * Events are counted per chunk without parsing, so the load generator stays cheap next to what it measures.
  */

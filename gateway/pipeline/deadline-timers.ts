@@ -50,7 +50,9 @@ class DeadlineList {
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(() => this.#onTimer(), Math.max(1, Math.ceil(ms)));
+    // Unref'd: it may outlive every deadline it was armed for, and must not hold a closing process open for that
+    // long. A request in flight keeps the process alive through its sockets anyway.
+    this.#timer = setTimeout(() => this.#onTimer(), Math.max(1, Math.ceil(ms))).unref();
   }
 
   #onTimer(): void {

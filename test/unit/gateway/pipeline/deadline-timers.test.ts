@@ -1,4 +1,7 @@
 // Budget deadline timers: one list and one Node timer per budget length instead of a Timeout per request.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { armDeadline, Deadline, deadlineListCount, disarmDeadline } from "#gateway/pipeline/deadline-timers.ts";
 
@@ -77,4 +80,14 @@ describe("deadline timers", () => {
     await expect.poll(() => deadlineListCount(), { timeout: 3000, interval: 50 }).toBeLessThanOrEqual(before);
     expect(log).toEqual(["done"]);
   });
+
+  it("does not hold a process open: one that armed a 60 s deadline and has nothing else to do exits", async () => {
+    const module = fileURLToPath(new URL("../../../../gateway/pipeline/deadline-timers.ts", import.meta.url));
+    const script = `const m = await import(${JSON.stringify(module)}); m.armDeadline(new m.Deadline(() => {}), 60000);`;
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: "inherit" });
+    const started = performance.now();
+    const [code] = await once(child, "exit");
+    expect(code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(30_000);
+  }, 40_000);
 });

@@ -5,14 +5,9 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId, requestLog } from "#gateway/middleware/request-id.ts";
 import type { NodeSnapshot } from "#gateway/nodes/upstream-node.ts";
-import {
-  GatewayError,
-  InvalidRequestError,
-  internalError,
-  NotFoundError,
-  PayloadTooLargeError,
-} from "#gateway/openai/errors.ts";
+import { GatewayError, InvalidRequestError, NotFoundError, PayloadTooLargeError } from "#gateway/openai/errors.ts";
 import type { ConfigReloader, ReloadResult } from "#gateway/reload/reloader.ts";
+import { errorReply } from "#gateway/routes/error-reply.ts";
 import { jsonReply } from "#gateway/routes/reply.ts";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
 import { adminAuth } from "./auth.ts";
@@ -86,11 +81,7 @@ export function createAdminApp({ runtime, reloader }: AdminDeps): Hono {
   app.notFound((c) =>
     jsonReply(c, 404, new NotFoundError(`Unknown admin URL: ${c.req.method} ${c.req.path}.`, "unknown_url").toBody()),
   );
-  app.onError((err, c) => {
-    const error = err instanceof GatewayError ? err : internalError(err);
-    if (error.status >= 500) requestLog(c)?.error({ err }, "admin request failed");
-    return jsonReply(c, error.status, error.toBody(), error.headers);
-  });
+  app.onError((err, c) => errorReply(c, err, "admin request failed"));
   return app;
 }
 

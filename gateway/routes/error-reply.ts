@@ -6,9 +6,10 @@ import { requestLog } from "#gateway/middleware/request-id.ts";
 import { GatewayError, internalError } from "#gateway/openai/errors.ts";
 import { jsonReply } from "./reply.ts";
 
-export function errorReply(c: Context, err: unknown): Response {
+/** `logMessage` names the failure in the log line a 5xx gets (the admin API says which API failed). */
+export function errorReply(c: Context, err: unknown, logMessage = "request failed"): Response {
   const error = toGatewayError(err);
-  if (error.status >= 500) requestLog(c)?.error({ err }, "request failed");
+  if (error.status >= 500) requestLog(c)?.error({ err }, logMessage);
   return jsonReply(c, error.status, error.toBody(), error.headers);
 }
 

@@ -1,0 +1,111 @@
+// callNode against a real HTTP server on loopback: how a node's answers are classified, and that a JSON call follows
+// the attempt's CancelSource without ever making the attempt's AbortSignal (which it makes only on demand).
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Pool } from "undici";
+import { afterEach, describe, expect, it } from "vitest";
+import { ClientClosedError, UpstreamError } from "#gateway/openai/errors.ts";
+import type { ForwardRequest } from "#gateway/pipeline/types.ts";
+import { AttemptScope } from "#gateway/resilience/scopes.ts";
+import { type CallOptions, callNode } from "#gateway/upstream/call-node.ts";
+
+let server: Server | undefined;
+let pool: Pool | undefined;
+
+async function node(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  server = createServer(handler);
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  pool = new Pool(url);
+  return { pool, target: { id: "n1", url, apiKey: undefined, maxConnections: 4 } };
+}
+
+afterEach(async () => {
+  await pool?.destroy();
+  server?.closeAllConnections();
+  server?.close();
+  pool = server = undefined;
+});
+
+const request: ForwardRequest = {
+  endpoint: "chat.completions",
+  model: "m",
+  body: { model: "m", messages: [{ role: "user", content: "hi" }] },
+  stream: false,
+  caller: { tenant: "t", keyName: "k" },
+  requestId: "req-1",
+  signal: new AbortController().signal,
+  deadline: Date.now() + 60_000,
+  headers: {},
+};
+
+/** Options as an attempt passes them, except that reading `signal` fails the test. */
+function attemptOptions(attempt: AttemptScope): CallOptions {
+  return {
+    cancel: attempt,
+    get signal(): AbortSignal {
+      throw new Error("a JSON call must follow `cancel`, not make the attempt's AbortSignal");
+    },
+  };
+}
+
+const answer =
+  (status: number, body: string, headers: Record<string, string> = {}) =>
+  (_req: IncomingMessage, res: ServerResponse) => {
+    res.writeHead(status, { "content-type": "application/json", ...headers }).end(body);
+  };
+
+describe("callNode (JSON)", () => {
+  it("returns the node's answer, parsed and as sent, following only the CancelSource", async () => {
+    const { pool, target } = await node(answer(200, '{"choices": []}'));
+    const result = await callNode(pool, target, request, attemptOptions(new AttemptScope(request.signal)));
+    expect(result).toMatchObject({ kind: "json", status: 200, body: { choices: [] }, text: '{"choices": []}' });
+  });
+
+  it("stops the call when the CancelSource aborts, with its reason", async () => {
+    const { pool, target } = await node(() => {}); // never answers
+    const attempt = new AttemptScope(request.signal);
+    const pending = callNode(pool, target, request, attemptOptions(attempt));
+    const reason = new ClientClosedError();
+    setImmediate(() => attempt.cancel(reason));
+    await expect(pending).rejects.toBe(reason);
+  });
+
+  it("treats a 200 whose body is not JSON as a node fault (retried elsewhere, counted by the breaker)", async () => {
+    const { pool, target } = await node(answer(200, '{"choices": ['));
+    const failure = await callNode(pool, target, request, attemptOptions(new AttemptScope(request.signal))).catch(
+      (e) => e,
+    );
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(failure).toMatchObject({ nodeFault: true });
+  });
+
+  it("turns 503 into a retryable node fault and 429 into a retryable refusal that keeps Retry-After", async () => {
+    const busy = await node(answer(503, '{"error": {"message": "overloaded"}}'));
+    const down = await callNode(
+      busy.pool,
+      busy.target,
+      request,
+      attemptOptions(new AttemptScope(request.signal)),
+    ).catch((e) => e);
+    expect(down).toMatchObject({ nodeFault: true, status: 502 });
+    await pool!.destroy();
+    server!.close();
+    const limited = await node(answer(429, "{}", { "retry-after": "3" }));
+    const refused = await callNode(
+      limited.pool,
+      limited.target,
+      request,
+      attemptOptions(new AttemptScope(request.signal)),
+    ).catch((e) => e);
+    expect(refused).toMatchObject({ nodeFault: false, status: 429, headers: { "retry-after": "3" } });
+  });
+
+  it("relays any other 4xx as the node's own answer", async () => {
+    const { pool, target } = await node(answer(400, '{"error": {"message": "bad prompt"}}'));
+    const result = await callNode(pool, target, request, attemptOptions(new AttemptScope(request.signal)));
+    expect(result).toMatchObject({ kind: "json", status: 400, body: { error: { message: "bad prompt" } } });
+  });
+});

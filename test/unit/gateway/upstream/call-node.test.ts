@@ -51,6 +51,10 @@ function attemptOptions(attempt: AttemptScope): CallOptions {
   };
 }
 
+/** One JSON attempt on a node, as the routing layer makes it. */
+const call = (to: { pool: Pool; target: Parameters<typeof callNode>[1] }, attempt = new AttemptScope(request.signal)) =>
+  callNode(to.pool, to.target, request, attemptOptions(attempt));
+
 const answer =
   (status: number, body: string, headers: Record<string, string> = {}) =>
   (_req: IncomingMessage, res: ServerResponse) => {
@@ -59,53 +63,35 @@ const answer =
 
 describe("callNode (JSON)", () => {
   it("returns the node's answer, parsed and as sent, following only the CancelSource", async () => {
-    const { pool, target } = await node(answer(200, '{"choices": []}'));
-    const result = await callNode(pool, target, request, attemptOptions(new AttemptScope(request.signal)));
+    const result = await call(await node(answer(200, '{"choices": []}')));
     expect(result).toMatchObject({ kind: "json", status: 200, body: { choices: [] }, text: '{"choices": []}' });
   });
 
   it("stops the call when the CancelSource aborts, with its reason", async () => {
-    const { pool, target } = await node(() => {}); // never answers
     const attempt = new AttemptScope(request.signal);
-    const pending = callNode(pool, target, request, attemptOptions(attempt));
+    const pending = call(await node(() => {}), attempt); // the node never answers
     const reason = new ClientClosedError();
     setImmediate(() => attempt.cancel(reason));
     await expect(pending).rejects.toBe(reason);
   });
 
   it("treats a 200 whose body is not JSON as a node fault (retried elsewhere, counted by the breaker)", async () => {
-    const { pool, target } = await node(answer(200, '{"choices": ['));
-    const failure = await callNode(pool, target, request, attemptOptions(new AttemptScope(request.signal))).catch(
-      (e) => e,
-    );
+    const failure = await call(await node(answer(200, '{"choices": ['))).catch((e) => e);
     expect(failure).toBeInstanceOf(UpstreamError);
     expect(failure).toMatchObject({ nodeFault: true });
   });
 
   it("turns 503 into a retryable node fault and 429 into a retryable refusal that keeps Retry-After", async () => {
-    const busy = await node(answer(503, '{"error": {"message": "overloaded"}}'));
-    const down = await callNode(
-      busy.pool,
-      busy.target,
-      request,
-      attemptOptions(new AttemptScope(request.signal)),
-    ).catch((e) => e);
+    const down = await call(await node(answer(503, '{"error": {"message": "overloaded"}}'))).catch((e) => e);
     expect(down).toMatchObject({ nodeFault: true, status: 502 });
     await pool!.destroy();
     server!.close();
-    const limited = await node(answer(429, "{}", { "retry-after": "3" }));
-    const refused = await callNode(
-      limited.pool,
-      limited.target,
-      request,
-      attemptOptions(new AttemptScope(request.signal)),
-    ).catch((e) => e);
+    const refused = await call(await node(answer(429, "{}", { "retry-after": "3" }))).catch((e) => e);
     expect(refused).toMatchObject({ nodeFault: false, status: 429, headers: { "retry-after": "3" } });
   });
 
   it("relays any other 4xx as the node's own answer", async () => {
-    const { pool, target } = await node(answer(400, '{"error": {"message": "bad prompt"}}'));
-    const result = await callNode(pool, target, request, attemptOptions(new AttemptScope(request.signal)));
+    const result = await call(await node(answer(400, '{"error": {"message": "bad prompt"}}')));
     expect(result).toMatchObject({ kind: "json", status: 400, body: { error: { message: "bad prompt" } } });
   });
 });

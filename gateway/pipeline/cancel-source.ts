@@ -37,6 +37,11 @@ export function signalSource(signal: AbortSignal): CancelSource {
   return new SignalSource(signal);
 }
 
+/** For what takes either: a CancelSource as it is, an AbortSignal through signalSource(). */
+export function asCancelSource(cancel: CancelSource | AbortSignal): CancelSource {
+  return cancel instanceof AbortSignal ? signalSource(cancel) : cancel;
+}
+
 // Classes rather than object literals with getters: V8 builds such a literal slowly, and each one anew.
 class SignalSource implements CancelSource {
   readonly #signal: AbortSignal;

@@ -3,7 +3,7 @@
 // CancelSource subscriptions, and an attempt makes its AbortSignal only when something asks for one (streams do,
 // a JSON call does not): on the request path these links are the cost, not the rare abort.
 import { ClientClosedError, type GatewayError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
-import { AbortListeners, type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
+import { AbortListeners, asCancelSource, type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
 import { enforcesDeadline } from "#gateway/pipeline/deadline.ts";
 import type { ForwardRequest } from "#gateway/pipeline/types.ts";
 
@@ -80,7 +80,7 @@ export class AttemptScope implements CancelSource {
 
   /** Follows `parent`: the request scope's source, or any AbortSignal. */
   constructor(parent: CancelSource | AbortSignal) {
-    const source = parent instanceof AbortSignal ? signalSource(parent) : parent;
+    const source = asCancelSource(parent);
     if (source.aborted) {
       this.#abort(source.reason);
       this.#unlink = noop;

@@ -2,7 +2,7 @@
 // token can be retried invisibly), then relay the rest with an inter-token stall watchdog. After the first
 // event nothing can be retried: a failure is thrown from `events` and the route sends an SSE error event.
 import { type GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
-import { type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
+import { asCancelSource, type CancelSource } from "#gateway/pipeline/cancel-source.ts";
 import type { SseData, StreamResult } from "#gateway/pipeline/types.ts";
 import { AttemptTimeoutError } from "./errors.ts";
 import type { AttemptScope } from "./scopes.ts";
@@ -24,7 +24,7 @@ export function nextOrAbort<T>(
   iterator: AsyncIterator<T>,
   cancel: CancelSource | AbortSignal,
 ): Promise<IteratorResult<T>> {
-  const source = cancel instanceof AbortSignal ? signalSource(cancel) : cancel;
+  const source = asCancelSource(cancel);
   if (source.aborted) return Promise.reject(source.reason);
   return new Promise((resolve, reject) => {
     const stop = source.onAbort(() => reject(source.reason));

@@ -2,7 +2,7 @@
 // read in full (non-streaming requests) this skips the per-response Readable stream that `pool.request` builds.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
-import { type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
+import { asCancelSource, type CancelSource } from "#gateway/pipeline/cancel-source.ts";
 
 export type WholeResponse = {
   statusCode: number;
@@ -22,7 +22,7 @@ export function requestWhole(
   cancel: CancelSource | AbortSignal,
   onHeaders?: (headers: IncomingHttpHeaders) => void,
 ): Promise<WholeResponse> {
-  const source = cancel instanceof AbortSignal ? signalSource(cancel) : cancel;
+  const source = asCancelSource(cancel);
   return new Promise((resolve, reject) => {
     if (source.aborted) return reject(source.reason);
     let controller: Dispatcher.DispatchController | undefined;

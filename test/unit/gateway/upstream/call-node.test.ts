@@ -6,9 +6,9 @@ import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClientClosedError, UpstreamError } from "#gateway/openai/errors.ts";
-import type { ForwardRequest } from "#gateway/pipeline/types.ts";
 import { AttemptScope } from "#gateway/resilience/scopes.ts";
 import { type CallOptions, callNode } from "#gateway/upstream/call-node.ts";
+import { chatRequest } from "#test/unit/gateway/cache/fixtures.ts";
 
 let server: Server | undefined;
 let pool: Pool | undefined;
@@ -29,17 +29,7 @@ afterEach(async () => {
   pool = server = undefined;
 });
 
-const request: ForwardRequest = {
-  endpoint: "chat.completions",
-  model: "m",
-  body: { model: "m", messages: [{ role: "user", content: "hi" }] },
-  stream: false,
-  caller: { tenant: "t", keyName: "k" },
-  requestId: "req-1",
-  signal: new AbortController().signal,
-  deadline: Date.now() + 60_000,
-  headers: {},
-};
+const request = chatRequest();
 
 /** Options as an attempt passes them, except that reading `signal` fails the test. */
 function attemptOptions(attempt: AttemptScope): CallOptions {

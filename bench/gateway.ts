@@ -2,7 +2,7 @@
 // upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly; then
 // streamed events per second through the gateway and through the bare proxy.
 import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
-import { fmt, interleavedLatency, streamThroughput, throughput, withCpu } from "./support/measure.ts";
+import { fmt, interleavedLatency, quantile, streamThroughput, throughput, withCpu } from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
 
@@ -61,7 +61,11 @@ try {
   // Rounds interleave the targets so a burst of outside load hurts all of them alike; each keeps its best round.
   const results: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
   const cpuPerRequest: Record<string, number> = {};
+  // Each round's gateway/bare ratio, from rounds seconds apart: steadier than the ratio of the two best rounds
+  // when the machine's speed drifts within a run (seen here: the bare proxy's cost halving from one round to the next).
+  const pairedRatios: number[] = [];
   for (let round = 0; round < rounds; round++) {
+    const roundRps: Record<string, number> = {};
     for (const [name, { port, process: child }] of Object.entries(targets)) {
       const { result: r, cpu: cpuUsed } = await withCpu(child.pid, () =>
         throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds }),
@@ -73,7 +77,9 @@ try {
       if (!results[name] || r.rps > results[name].rps) results[name] = r;
       results[name] = { ...results[name], errors, non2xx };
       if (!(cpuPerRequest[name]! <= cpu)) cpuPerRequest[name] = cpu;
+      roundRps[name] = r.rps;
     }
+    pairedRatios.push(roundRps.gateway! / roundRps["bare proxy"]!);
   }
   for (const [name, r] of Object.entries(results)) {
     console.log(
@@ -107,6 +113,9 @@ try {
   }
   console.log(
     `gateway / bare proxy throughput: ${fmt(results.gateway!.rps / results["bare proxy"]!.rps)}× (target ≥ 0.70×)`,
+  );
+  console.log(
+    `  the same, round by round:      median ${fmt(quantile(pairedRatios, 0.5))}× (${pairedRatios.map((r) => fmt(r)).join(", ")})`,
   );
   console.log(
     `gateway / bare proxy streaming:  ${fmt(streaming.gateway!.eventsPerSecond / streaming["bare proxy"]!.eventsPerSecond)}× events/s`,

@@ -22,6 +22,13 @@ type Quantized = { values: string; scale: string; zeroPoint: string };
  * MatMul(A, W) with a float weight W becomes
  *   DynamicQuantizeLinear(A) → MatMulInteger(A_q uint8, W_q int8, A_zp, W_zp) → Cast(float) → Mul(A_scale · W_scale).
  * Weights are symmetric per-tensor int8 (zero point 0); each activation is quantized once however many MatMuls read it.
+ *
+ * MatMul weights use 7 bits (±63), quantize_dynamic's `reduce_range`. On x86 CPUs with AVX2 but no VNNI,
+ * onnxruntime multiplies uint8 × int8 with VPMADDUBSW, which adds each pair of products into a saturating int16:
+ * 255·127·2 = 64,770 does not fit and is clipped, 255·63·2 = 32,130 does. Measured on an AVX2-only AMD EPYC with
+ * full-range weights: decoder logits 0.45–0.68 away from fp32 and embeddings at cosine 0.963. With 7 bits the
+ * integer products are exact on every CPU, VNNI or not (onnxruntime's quantization guide names the same saturation
+ * and the same remedy). Tables that are only gathered and dequantized keep 8 bits.
  */
 export function quantizeDynamic(model: ModelProto, options: QuantizeOptions = { embeddings: true }): ModelProto {
   const graph = model.graph!;
@@ -35,10 +42,12 @@ export function quantizeDynamic(model: ModelProto, options: QuantizeOptions = { 
   const weights = new Map<string, Quantized>();
   const activations = new Map<string, Quantized>();
 
+  // A table both gathered and multiplied (tied embeddings) must take the MatMul's range for both.
+  const multiplied = new Set((graph.node ?? []).filter((n) => n.opType === "MatMul").map((n) => n.input?.[1] ?? ""));
   const quantizeWeight = (name: string): Quantized => {
     const cached = weights.get(name);
     if (cached) return cached;
-    const quantized = quantizeTensor(floatMatrices.get(name)!);
+    const quantized = quantizeTensor(floatMatrices.get(name)!, multiplied.has(name) ? matMulRange : fullRange);
     added.push(...quantized.tensors);
     weights.set(name, quantized.names);
     return quantized.names;
@@ -77,14 +86,22 @@ export function quantizeDynamic(model: ModelProto, options: QuantizeOptions = { 
   return { ...model, graph: quantizedGraph };
 }
 
-/** Symmetric int8: scale = max|w| / 127, so ±max map to ±127 and 0 stays exactly 0. */
-export function quantizeTensor(weight: TensorProto): { names: Quantized; tensors: TensorProto[] } {
+/** The largest magnitude a quantized weight may take: 127 (8 bits) or 63 (7 bits, for MatMulInteger). */
+export type WeightRange = 127 | 63;
+const fullRange: WeightRange = 127;
+const matMulRange: WeightRange = 63;
+
+/** Symmetric int8: scale = max|w| / range, so ±max map to ±range and 0 stays exactly 0. */
+export function quantizeTensor(
+  weight: TensorProto,
+  range: WeightRange = fullRange,
+): { names: Quantized; tensors: TensorProto[] } {
   const data = floatData(weight);
   let absMax = 0;
   for (const v of data) absMax = Math.max(absMax, Math.abs(v));
-  const scale = absMax > 0 ? absMax / 127 : 1;
+  const scale = absMax > 0 ? absMax / range : 1;
   const values = new Int8Array(data.length);
-  for (let i = 0; i < data.length; i++) values[i] = Math.max(-127, Math.min(127, Math.round(data[i]! / scale)));
+  for (let i = 0; i < data.length; i++) values[i] = Math.max(-range, Math.min(range, Math.round(data[i]! / scale)));
   const base = weight.name!;
   const names = { values: `${base}_quantized`, scale: `${base}_scale`, zeroPoint: `${base}_zero_point` };
   const dims = (weight.dims ?? []).map(Number);

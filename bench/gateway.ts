@@ -62,7 +62,7 @@ try {
   const results: Record<string, Awaited<ReturnType<typeof throughput>>> = {};
   const cpuPerRequest: Record<string, number> = {};
   // Each round's gateway/bare ratio, from rounds seconds apart: steadier than the ratio of the two best rounds
-  // when the machine's speed drifts within a run (seen here: the bare proxy's cost halving from one round to the next).
+  // when the machine's speed drifts within a run (seen here: the bare proxy's cost falling 40% from one round to the next).
   const pairedRatios: number[] = [];
   for (let round = 0; round < rounds; round++) {
     const roundRps: Record<string, number> = {};

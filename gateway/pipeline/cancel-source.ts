@@ -32,6 +32,18 @@ export class AbortListeners {
   }
 }
 
+/**
+ * Makes `abort` follow `source`: called with its reason at once if it already aborted, else when it does. Returns
+ * the function that stops following.
+ */
+export function follow(source: CancelSource, abort: (reason: unknown) => void): () => void {
+  if (!source.aborted) return source.onAbort(() => abort(source.reason));
+  abort(source.reason);
+  return noop;
+}
+
+const noop = () => {};
+
 /** A CancelSource over an AbortSignal (one from outside the request path: a coalesced flight's, a test's). */
 export function signalSource(signal: AbortSignal): CancelSource {
   return new SignalSource(signal);

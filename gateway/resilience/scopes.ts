@@ -3,7 +3,13 @@
 // CancelSource subscriptions, and an attempt makes its AbortSignal only when something asks for one (streams do,
 // a JSON call does not): on the request path these links are the cost, not the rare abort.
 import { ClientClosedError, type GatewayError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
-import { AbortListeners, asCancelSource, type CancelSource, signalSource } from "#gateway/pipeline/cancel-source.ts";
+import {
+  AbortListeners,
+  asCancelSource,
+  type CancelSource,
+  follow,
+  signalSource,
+} from "#gateway/pipeline/cancel-source.ts";
 import { enforcesDeadline } from "#gateway/pipeline/deadline.ts";
 import type { ForwardRequest } from "#gateway/pipeline/types.ts";
 
@@ -30,14 +36,7 @@ export class RequestScope {
     const controller = new AbortController();
     this.signal = controller.signal;
     this.source = signalSource(controller.signal);
-    if (req.signal.aborted) {
-      controller.abort(req.signal.reason);
-      this.#unlink = noop;
-    } else {
-      const onAbort = () => controller.abort(req.signal.reason);
-      req.signal.addEventListener("abort", onAbort, { once: true });
-      this.#unlink = () => req.signal.removeEventListener("abort", onAbort);
-    }
+    this.#unlink = follow(signalSource(req.signal), (reason) => controller.abort(reason));
     this.#timer = setTimeout(
       () => controller.abort(new UpstreamTimeoutError("The request exceeded its deadline.")),
       Math.max(0, req.deadline - Date.now()),
@@ -80,11 +79,7 @@ export class AttemptScope implements CancelSource {
 
   /** Follows `parent`: the request scope's source, or any AbortSignal. */
   constructor(parent: CancelSource | AbortSignal) {
-    const source = asCancelSource(parent);
-    if (source.aborted) {
-      this.#abort(source.reason);
-      this.#unlink = noop;
-    } else this.#unlink = source.onAbort(() => this.#abort(source.reason));
+    this.#unlink = follow(asCancelSource(parent), (reason) => this.#abort(reason));
   }
 
   get aborted(): boolean {

@@ -1,7 +1,8 @@
-// The request path's cheap cancellation: listener lists, the budget as a CancelSource, and the AbortSignal bridge.
+// The request path's cheap cancellation: following a source, listener lists, the budget as a CancelSource, and the
+// AbortSignal bridge.
 import { describe, expect, it, vi } from "vitest";
 import { ClientClosedError, UpstreamTimeoutError } from "#gateway/openai/errors.ts";
-import { AbortListeners, signalSource } from "#gateway/pipeline/cancel-source.ts";
+import { AbortListeners, follow, signalSource } from "#gateway/pipeline/cancel-source.ts";
 import { requestBudget } from "#gateway/pipeline/deadline.ts";
 
 const deadlines = {
@@ -11,6 +12,30 @@ const deadlines = {
   firstTokenMs: 1,
   interTokenMs: 1,
 };
+
+describe("follow", () => {
+  it("passes on a source's abort and its reason, once, and stops when told", () => {
+    const controller = new AbortController();
+    const abort = vi.fn();
+    follow(signalSource(controller.signal), abort);
+    controller.abort("gone");
+    controller.abort("again");
+    expect(abort).toHaveBeenCalledExactlyOnceWith("gone");
+
+    const later = new AbortController();
+    const unfollowed = vi.fn();
+    follow(signalSource(later.signal), unfollowed)();
+    later.abort("late");
+    expect(unfollowed).not.toHaveBeenCalled();
+  });
+
+  it("aborts at once, with the reason, when the source already aborted", () => {
+    const abort = vi.fn();
+    const stop = follow(signalSource(AbortSignal.abort("earlier")), abort);
+    expect(abort).toHaveBeenCalledExactlyOnceWith("earlier");
+    stop();
+  });
+});
 
 describe("AbortListeners", () => {
   it("fires each listener once, in order, and forgets them", () => {

@@ -25,31 +25,24 @@ export async function throughput(
   };
 }
 
-/** Sequential requests on one keep-alive connection: what one client waits, to a fraction of a millisecond. */
+/**
+ * Sequential requests on one keep-alive connection: what one client waits, to a fraction of a millisecond. The first
+ * tenth warms up JIT and connections and does not count.
+ */
 export async function sequentialLatency(
   origin: string,
   path: string,
   opts: { body: string; headers: Record<string, string>; requests: number },
 ): Promise<{ p50: number; p99: number }> {
-  const client = new Client(origin);
-  const samples: number[] = [];
-  try {
-    for (let i = 0; i < opts.requests; i++) {
-      const started = performance.now();
-      const res = await client.request({ method: "POST", path, headers: opts.headers, body: opts.body });
-      await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-      // The first tenth warms up JIT and connections; only the rest counts.
-      if (i >= opts.requests / 10) samples.push(performance.now() - started);
-    }
-  } finally {
-    await client.close();
-  }
-  return { p50: quantile(samples, 0.5), p99: quantile(samples, 0.99) };
+  // One target in ten blocks, the first of which (the warm-up) interleavedLatency does not count.
+  const blocks = 9;
+  const measured = opts.requests - Math.ceil(opts.requests / (blocks + 1));
+  const { target } = await interleavedLatency({ target: origin }, path, { ...opts, requests: measured, blocks });
+  return target!;
 }
 
 /**
- * The same for several targets at once, in alternating blocks on one keep-alive connection each, so a burst of
+ * Sequential requests to several targets at once, in alternating blocks on one keep-alive connection each, so a burst of
  * outside load on a shared machine lands on every target alike instead of on whichever was being measured.
  */
 export async function interleavedLatency(

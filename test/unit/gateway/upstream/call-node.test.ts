@@ -1,33 +1,20 @@
 // callNode against a real HTTP server on loopback: how a node's answers are classified, and that a JSON call follows
 // the attempt's CancelSource without ever making the attempt's AbortSignal (which it makes only on demand).
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { Pool } from "undici";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Pool } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClientClosedError, UpstreamError } from "#gateway/openai/errors.ts";
 import { AttemptScope } from "#gateway/resilience/scopes.ts";
 import { type CallOptions, callNode } from "#gateway/upstream/call-node.ts";
+import { closeServed, serveOnLoopback } from "#test/support/loopback-server.ts";
 import { chatRequest } from "#test/unit/gateway/cache/fixtures.ts";
 
-let server: Server | undefined;
-let pool: Pool | undefined;
-
 async function node(handler: (req: IncomingMessage, res: ServerResponse) => void) {
-  server = createServer(handler);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  pool = new Pool(url);
+  const { url, pool } = await serveOnLoopback(handler);
   return { pool, target: { id: "n1", url, apiKey: undefined, maxConnections: 4 } };
 }
 
-afterEach(async () => {
-  await pool?.destroy();
-  server?.closeAllConnections();
-  server?.close();
-  pool = server = undefined;
-});
+afterEach(closeServed);
 
 const request = chatRequest();
 
@@ -74,8 +61,6 @@ describe("callNode (JSON)", () => {
   it("turns 503 into a retryable node fault and 429 into a retryable refusal that keeps Retry-After", async () => {
     const down = await call(await node(answer(503, '{"error": {"message": "overloaded"}}'))).catch((e) => e);
     expect(down).toMatchObject({ nodeFault: true, status: 502 });
-    await pool!.destroy();
-    server!.close();
     const refused = await call(await node(answer(429, "{}", { "retry-after": "3" }))).catch((e) => e);
     expect(refused).toMatchObject({ nodeFault: false, status: 429, headers: { "retry-after": "3" } });
   });

@@ -1,30 +1,16 @@
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Pool } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { ClientClosedError } from "#gateway/openai/errors.ts";
 import { AttemptScope } from "#gateway/resilience/scopes.ts";
 import { requestWhole } from "#gateway/upstream/read-whole.ts";
-
-let server: Server | undefined;
-let pool: Pool | undefined;
+import { closeServed, serveOnLoopback } from "#test/support/loopback-server.ts";
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Pool> {
-  server = createServer(handler);
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  return pool;
+  return (await serveOnLoopback(handler)).pool;
 }
 
-afterEach(async () => {
-  await pool?.destroy();
-  server?.closeAllConnections();
-  server?.close();
-  pool = undefined;
-  server = undefined;
-});
+afterEach(closeServed);
 
 const post = { method: "POST", path: "/v1/x", headers: { "content-type": "application/json" }, body: "{}" } as const;
 
@@ -86,13 +72,15 @@ describe("requestWhole", () => {
   });
 
   it("rejects when the node cannot be reached", async () => {
-    const p = await serve(() => {});
-    const port = (server!.address() as AddressInfo).port;
-    server!.close();
-    await p.destroy();
-    pool = new Pool(`http://127.0.0.1:${port}`);
-    await expect(requestWhole(pool, post, new AbortController().signal)).rejects.toMatchObject({
-      code: "ECONNREFUSED",
-    });
+    const { url } = await serveOnLoopback(() => {});
+    await closeServed(); // nothing listens on its port any more
+    const pool = new Pool(url);
+    try {
+      await expect(requestWhole(pool, post, new AbortController().signal)).rejects.toMatchObject({
+        code: "ECONNREFUSED",
+      });
+    } finally {
+      await pool.destroy();
+    }
   });
 });

@@ -39,8 +39,24 @@ function promptTokens(prompt: CompletionRequest["prompt"], model: LoadedDecoder)
   if (prompts.length !== 1)
     throw new InvalidRequestError("This model node takes one prompt per request.", "prompt", "unsupported_value");
   const only = prompts[0]!;
-  if (typeof only === "string") return model.tokenizer.encode(only, true);
-  if (!only.length) throw new InvalidRequestError("The prompt must not be empty.", "prompt", "invalid_value");
+  if (typeof only === "string") {
+    const ids = model.tokenizer.encode(only, true);
+    return ids.length ? ids : documentStart(model);
+  }
+  if (!only.length) throw emptyPrompt();
   checkTokenIds(only, model.tokenizer.vocabSize, "prompt");
   return only;
 }
+
+/**
+ * An empty text prompt asks for text "as if from the beginning of a new document" (OpenAI's default prompt is
+ * GPT-2's <|endoftext|>): the model's BOS token where it has one. Without one there is nothing to start from, and
+ * a zero-length input would fail inside the model (a 500) instead of being refused.
+ */
+function documentStart(model: LoadedDecoder): number[] {
+  const bos = model.tokenizer.bosId;
+  if (bos === null) throw emptyPrompt();
+  return [bos];
+}
+
+const emptyPrompt = () => new InvalidRequestError("The prompt must not be empty.", "prompt", "invalid_value");

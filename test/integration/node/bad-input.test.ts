@@ -120,6 +120,7 @@ describe("model node bad input", () => {
       "invalid_value",
       "prompt",
     );
+    await expectError(await post(node, "/v1/completions", { model: "demo-gpt", prompt: [] }), 400, "invalid_value");
     await expectError(
       await post(node, "/v1/embeddings", { model: "demo-embed", input: [[101, 99_999]] }),
       400,

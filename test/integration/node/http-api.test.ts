@@ -139,6 +139,18 @@ describe("model node HTTP API", () => {
     expect(((await fromIds.json()) as { usage: ChatResponse["usage"] }).usage.prompt_tokens).toBe(4);
   });
 
+  it("starts an empty text prompt from the model's BOS token, as OpenAI starts one from <|endoftext|>", async () => {
+    const response = await post(node, "/v1/completions", {
+      model: "demo-gpt",
+      prompt: "",
+      max_tokens: 3,
+      ignore_eos: true,
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { usage: ChatResponse["usage"] };
+    expect(body.usage).toMatchObject({ prompt_tokens: 1, completion_tokens: 3 });
+  });
+
   it("gives the same text for the same seed, even when batched with other requests", async () => {
     const sampling = { max_tokens: 16, ignore_eos: true, temperature: 1, seed: 1234 };
     const alone = (await chat(sampling)).choices[0]!.message.content;

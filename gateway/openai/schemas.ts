@@ -39,8 +39,10 @@ const sampling = {
 export const chatCompletionRequest = z
   .object({
     ...sampling,
-    messages: z.array(message).min(1, "messages must contain at least one message"),
+    messages: z.array(message).min(1),
     max_completion_tokens: z.number().int().min(1).nullish(),
+    logprobs: z.boolean().nullish(),
+    top_logprobs: z.number().int().min(0).max(20).nullish(),
   })
   .loose();
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequest>;
@@ -59,12 +61,7 @@ export type CompletionRequest = z.infer<typeof completionRequest>;
 export const embeddingRequest = z
   .object({
     model: z.string().min(1),
-    input: z.union([
-      z.string(),
-      z.array(z.string()).min(1, "input must not be empty"),
-      tokenArray.min(1, "input must not be empty"),
-      z.array(tokenArray.min(1)).min(1, "input must not be empty"),
-    ]),
+    input: z.union([z.string(), z.array(z.string()).min(1), tokenArray.min(1), z.array(tokenArray.min(1)).min(1)]),
     encoding_format: z.enum(["float", "base64"]).optional(),
     dimensions: z.number().int().min(1).optional(),
     user: z.string().optional(),

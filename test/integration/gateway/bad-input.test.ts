@@ -47,12 +47,14 @@ const cases: Array<{
     name: "wrong type for messages",
     status: 400,
     param: "messages",
+    code: "invalid_type",
     init: () => ({ method: "POST", headers: authHeaders(), body: JSON.stringify({ model: "m1", messages: "hi" }) }),
   },
   {
     name: "missing model",
     status: 400,
     param: "model",
+    code: "missing_required_parameter",
     init: () => ({ method: "POST", headers: authHeaders(), body: JSON.stringify({ messages: chat.messages }) }),
   },
   {
@@ -69,6 +71,7 @@ const cases: Array<{
     name: "temperature out of range",
     status: 400,
     param: "temperature",
+    code: "integer_above_max_value",
     init: () => ({ method: "POST", headers: authHeaders(), body: JSON.stringify({ ...chat, temperature: 7 }) }),
   },
   {

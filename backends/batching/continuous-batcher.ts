@@ -2,6 +2,7 @@
 // and merged into the running batch at step boundaries, every step decodes one token for all running rows,
 // and finished or cancelled rows leave the batch right away. Runs next to the session (inside the model worker).
 import type { ForwardResult } from "#backends/models/decoder.ts";
+import { adjustLogits, type LogitAdjustments, penalizes } from "#backends/models/logit-adjustments.ts";
 import { type Rng, seededRng } from "#backends/models/prng.ts";
 import { type SamplingParams, sampleToken } from "#backends/models/sampling.ts";
 import { emptyKv, type KvBatch, type KvShape, mergeKv, selectRows } from "./kv-batch.ts";
@@ -15,6 +16,8 @@ export type SequenceRequest = {
   seed: number;
   /** Tokens that end the sequence with finish reason "stop" (empty for ignore_eos). */
   eosIds: number[];
+  /** logit_bias and presence/frequency penalties; absent when the request asks for none. */
+  adjust?: LogitAdjustments;
 };
 
 export type FinishReason = "stop" | "length" | "cancelled" | "error";
@@ -41,7 +44,15 @@ export type DecoderLike = {
   step(kv: KvBatch, tokens: readonly number[]): Promise<ForwardResult>;
 };
 
-type Running = { request: SequenceRequest; rng: Rng; generated: number; nextToken: number; done: FinishReason | null };
+type Running = {
+  request: SequenceRequest;
+  rng: Rng;
+  generated: number;
+  nextToken: number;
+  done: FinishReason | null;
+  /** How often each token was generated, kept only for a sequence with presence or frequency penalties. */
+  counts: Map<number, number> | undefined;
+};
 
 export class ContinuousBatcher {
   readonly #model: DecoderLike;
@@ -165,7 +176,14 @@ export class ContinuousBatcher {
     report.prefillRows = admitted.length;
     const fresh = admitted.map((request, row) => {
       report.admitted.push(request.id);
-      const entry: Running = { request, rng: seededRng(request.seed), generated: 0, nextToken: -1, done: null };
+      const entry: Running = {
+        request,
+        rng: seededRng(request.seed),
+        generated: 0,
+        nextToken: -1,
+        done: null,
+        counts: request.adjust && penalizes(request.adjust) ? new Map() : undefined,
+      };
       this.#accept(entry, result, row, report);
       return entry;
     });
@@ -193,8 +211,11 @@ export class ContinuousBatcher {
 
   /** Samples the row's next token and decides whether the sequence ends with it. */
   #accept(entry: Running, result: ForwardResult, row: number, report: StepReport): void {
-    const { request } = entry;
-    const token = sampleToken(result.logits, row * result.vocab, result.vocab, request.sampling, entry.rng);
+    const { request, counts } = entry;
+    const offset = row * result.vocab;
+    if (request.adjust) adjustLogits(result.logits, offset, request.adjust, counts);
+    const token = sampleToken(result.logits, offset, result.vocab, request.sampling, entry.rng);
+    counts?.set(token, (counts.get(token) ?? 0) + 1);
     entry.generated++;
     entry.nextToken = token;
     report.tokens.push([request.id, token]);

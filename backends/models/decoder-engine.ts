@@ -5,6 +5,7 @@ import type { FinishReason, StepReport } from "#backends/batching/continuous-bat
 import { ModelFailedError, ModelRestartingError, ModelUnavailableError, QueueFullError } from "#backends/errors.ts";
 import type { NodeMetrics } from "#backends/metrics.ts";
 import type { SupervisedWorker } from "#backends/runtime/supervised-worker.ts";
+import type { LogitAdjustments } from "./logit-adjustments.ts";
 import type { SamplingParams } from "./sampling.ts";
 
 export type SequenceSpec = {
@@ -13,6 +14,8 @@ export type SequenceSpec = {
   sampling: SamplingParams;
   seed: number;
   ignoreEos: boolean;
+  /** logit_bias and presence/frequency penalties, when the request asks for any. */
+  adjust?: LogitAdjustments;
 };
 
 export type SequenceListener = {
@@ -96,6 +99,7 @@ export class DecoderEngine {
       sampling: spec.sampling,
       seed: spec.seed,
       eosIds: spec.ignoreEos ? [] : this.#options.eosIds,
+      ...(spec.adjust && { adjust: spec.adjust }),
     });
     let cancelled = false;
     return () => {

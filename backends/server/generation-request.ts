@@ -1,8 +1,10 @@
-// Turns the sampling fields of a chat or text completion request into a sequence for the decoder engine,
-// enforcing what the node supports (n = 1) and the model's context window (OpenAI's context_length_exceeded).
+// Turns the sampling fields of a chat or text completion request into a sequence for the decoder engine (sampling,
+// seed, logit_bias and penalties), enforcing what the node supports (n = 1), token ids inside the vocabulary and the
+// model's context window (OpenAI's context_length_exceeded).
 import { z } from "zod";
 import { ContextLengthExceededError } from "#backends/errors.ts";
 import type { SequenceSpec } from "#backends/models/decoder-engine.ts";
+import { logitAdjustments } from "#backends/models/logit-adjustments.ts";
 import { randomSeed } from "#backends/models/prng.ts";
 import type { LoadedDecoder } from "#backends/models/registry.ts";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
@@ -24,6 +26,9 @@ export type SamplingFields = {
   n?: number | null;
   seed?: number | null;
   stop?: string | string[] | null;
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+  logit_bias?: Record<string, number> | null;
 };
 
 export type Generation = { spec: SequenceSpec; stop: string[] };
@@ -53,6 +58,8 @@ export function buildGeneration(
     );
   }
   const stop = body.stop == null ? [] : typeof body.stop === "string" ? [body.stop] : body.stop;
+  if (body.logit_bias) checkTokenIds(Object.keys(body.logit_bias).map(Number), model.tokenizer.vocabSize, "logit_bias");
+  const adjust = logitAdjustments(body.logit_bias, body.presence_penalty, body.frequency_penalty);
   return {
     spec: {
       promptIds,
@@ -60,6 +67,7 @@ export function buildGeneration(
       sampling: { temperature: body.temperature ?? 1, topP: body.top_p ?? 1, topK: Math.max(extra.top_k ?? 0, 0) },
       seed: body.seed ?? randomSeed(),
       ignoreEos: extra.ignore_eos ?? false,
+      ...(adjust && { adjust }),
     },
     stop,
   };

@@ -33,6 +33,8 @@ const sampling = {
   presence_penalty: z.number().min(-2).max(2).nullish(),
   frequency_penalty: z.number().min(-2).max(2).nullish(),
   seed: z.number().int().nullish(),
+  // Token id (as a string key) → bias; OpenAI's range.
+  logit_bias: z.record(z.string().regex(/^\d+$/, "keys must be token ids"), z.number().min(-100).max(100)).nullish(),
   user: z.string().optional(),
 };
 

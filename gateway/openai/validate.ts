@@ -41,6 +41,16 @@ export function requestError(issue: Issue | undefined, body: unknown): InvalidRe
     case "too_big":
     case "too_small":
       return boundError(issue, value, fail);
+    case "invalid_key": {
+      // zod names the key in the path; OpenAI names the object and quotes the key.
+      const owner = formatPath(issue.path.slice(0, -1));
+      const why = issue.issues[0]?.message;
+      return new InvalidRequestError(
+        `Invalid key in '${owner}': ${quote(issue.path.at(-1))}${why ? ` (${why})` : ""}.`,
+        owner,
+        "invalid_value",
+      );
+    }
     case "invalid_value":
       return fail(
         `Invalid value: ${quote(value)}. Supported values are: ${listOf(issue.values.map(quote), "and")}.`,
@@ -118,6 +128,7 @@ const typeNames: Record<string, string> = {
   boolean: "a boolean",
   array: "an array",
   object: "an object",
+  record: "an object",
   null: "null",
 };
 

@@ -1,6 +1,8 @@
 // The model node's OpenAI surface over real HTTP and real onnxruntime workers (demo GPT + demo embedder):
 // response shapes, streaming with usage, seeds, stop strings split across tokens, embeddings in both encodings.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadModelDir } from "#backends/models/model-dir.ts";
+import { ModelTokenizer } from "#backends/models/tokenizer.ts";
 import type { RunningModelNode } from "#backends/node.ts";
 import { demoModel, health, post, readSse, startTestNode } from "./support.ts";
 
@@ -149,6 +151,30 @@ describe("model node HTTP API", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { usage: ChatResponse["usage"] };
     expect(body.usage).toMatchObject({ prompt_tokens: 1, completion_tokens: 3 });
+  });
+
+  it("applies logit_bias and refuses token ids outside the vocabulary", async () => {
+    const tokenizer = new ModelTokenizer(await loadModelDir(demoModel("demo-gpt")));
+    const [token] = tokenizer.encode(" fox", false);
+    const biased = await post(node, "/v1/completions", {
+      model: "demo-gpt",
+      prompt: "Once upon a time",
+      max_tokens: 4,
+      ignore_eos: true,
+      temperature: 0.8,
+      logit_bias: { [String(token)]: 100 },
+    });
+    expect(biased.status).toBe(200);
+    // +100 outweighs anything this model's logits hold: every sampled token is the biased one.
+    const piece = tokenizer.decode([token!]);
+    expect(((await biased.json()) as { choices: { text: string }[] }).choices[0]!.text).toBe(piece.repeat(4));
+    const outside = await post(node, "/v1/completions", {
+      model: "demo-gpt",
+      prompt: "x",
+      logit_bias: { [String(tokenizer.vocabSize)]: 5 },
+    });
+    expect(outside.status).toBe(400);
+    expect(((await outside.json()) as { error: { param: string } }).error.param).toBe("logit_bias");
   });
 
   it("gives the same text for the same seed, even when batched with other requests", async () => {

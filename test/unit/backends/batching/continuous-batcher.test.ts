@@ -76,8 +76,44 @@ const request = (id: number, prompt: number[], maxNewTokens: number, eosIds: num
   eosIds,
 });
 
-function harness(limits: Partial<BatcherLimits> = {}) {
-  const model = new CountingDecoder();
+/** A "model" whose every row's logits are the same fixed table, whatever came before: only sampling decides. */
+class FixedLogitsDecoder {
+  readonly kvShape = kvShape;
+  readonly #table: Record<number, number>;
+
+  constructor(table: Record<number, number>) {
+    this.#table = table;
+  }
+
+  async prefill(prompts: readonly (readonly number[])[]): Promise<ForwardResult> {
+    const length = Math.max(...prompts.map((p) => p.length));
+    const data = new Float32Array(prompts.length * length);
+    return this.#result({
+      rows: prompts.length,
+      length,
+      padLeft: prompts.map((p) => length - p.length),
+      tensors: [data, data],
+    });
+  }
+
+  async step(kv: KvBatch): Promise<ForwardResult> {
+    const length = kv.length + 1;
+    const data = new Float32Array(kv.rows * length);
+    return this.#result({ rows: kv.rows, length, padLeft: [...kv.padLeft], tensors: [data, data] });
+  }
+
+  async #result(kv: KvBatch): Promise<ForwardResult> {
+    const logits = new Float32Array(kv.rows * vocab);
+    for (let r = 0; r < kv.rows; r++)
+      for (const [token, logit] of Object.entries(this.#table)) logits[r * vocab + Number(token)] = logit;
+    return { logits, vocab, kv };
+  }
+}
+
+function harness<Model extends CountingDecoder | FixedLogitsDecoder = CountingDecoder>(
+  limits: Partial<BatcherLimits> = {},
+  model: Model = new CountingDecoder() as Model,
+) {
   const reports: StepReport[] = [];
   const tokens = new Map<number, number[]>();
   const finished = new Map<number, string>();
@@ -95,6 +131,36 @@ function harness(limits: Partial<BatcherLimits> = {}) {
   const drained = () => new Promise<void>((resolve) => (idle = resolve));
   return { model, batcher, reports, tokens, finished, drained };
 }
+
+describe("logit_bias and penalties", () => {
+  // Token 7 leads token 8 by 0.1; every other token is 3 behind.
+  const run = async (adjust: SequenceRequest["adjust"], seed = 1) => {
+    const h = harness({}, new FixedLogitsDecoder({ 7: 3, 8: 2.9 }));
+    const done = h.drained();
+    h.batcher.add({ ...request(1, [1], 6), seed, ...(adjust && { adjust }) });
+    await done;
+    return h.tokens.get(1);
+  };
+
+  it("leaves a sequence without adjustments to the model's own choice", async () => {
+    expect(await run(undefined)).toEqual([7, 7, 7, 7, 7, 7]);
+  });
+
+  it("adds logit_bias to its tokens at every step", async () => {
+    expect(await run({ bias: [[9, 5]], presence: 0, frequency: 0 })).toEqual([9, 9, 9, 9, 9, 9]);
+    expect(await run({ bias: [[7, -100]], presence: 0, frequency: 0 })).toEqual([8, 8, 8, 8, 8, 8]);
+  });
+
+  it("lowers a generated token by the frequency penalty once per time it was generated", async () => {
+    // 7 (3 > 2.9); then 7 is at 2.5 → 8; then 7 at 2.5 > 8 at 2.4 → 7; then 7 at 2.0 < 8 at 2.4 → 8; …
+    expect(await run({ bias: [], presence: 0, frequency: 0.5 })).toEqual([7, 8, 7, 8, 7, 8]);
+  });
+
+  it("lowers a generated token by the presence penalty once, however often it was generated", async () => {
+    // 7; then 7 at 2.8 < 8 at 2.9 → 8; then both are down 0.2 once: 7 at 2.8 > 8 at 2.7 → 7 from then on.
+    expect(await run({ bias: [], presence: 0.2, frequency: 0 })).toEqual([7, 8, 7, 7, 7, 7]);
+  });
+});
 
 describe("continuous batcher", () => {
   it("decodes several sequences in shared steps, each with its own continuation and length", async () => {

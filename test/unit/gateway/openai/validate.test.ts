@@ -107,6 +107,22 @@ describe("validateBody", () => {
     });
   });
 
+  it("checks logit_bias keys are token ids and biases within ±100", () => {
+    expect(validateBody(chatCompletionRequest, { model: "m", messages, logit_bias: { "50": -100 } })).toBeTruthy();
+    expect(refusal(chatCompletionRequest, { model: "m", messages, logit_bias: { abc: 5 } })).toEqual({
+      message: "Invalid key in 'logit_bias': 'abc' (keys must be token ids).",
+      param: "logit_bias",
+      code: "invalid_value",
+    });
+    expect(refusal(chatCompletionRequest, { model: "m", messages, logit_bias: [1] })).toMatchObject({
+      message: "Invalid type for 'logit_bias': expected an object, but got an array instead.",
+    });
+    expect(refusal(chatCompletionRequest, { model: "m", messages, logit_bias: { "50": 101 } })).toMatchObject({
+      param: "logit_bias.50",
+      code: "integer_above_max_value",
+    });
+  });
+
   it("names a missing field inside an array element", () => {
     const body = { model: "m", messages: [{ content: "x" }] };
     expect(refusal(chatCompletionRequest, body)).toMatchObject({

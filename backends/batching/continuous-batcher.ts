@@ -5,6 +5,7 @@ import type { ForwardResult } from "#backends/models/decoder.ts";
 import { adjustLogits, type LogitAdjustments, penalizes } from "#backends/models/logit-adjustments.ts";
 import { type Rng, seededRng } from "#backends/models/prng.ts";
 import { type SamplingParams, sampleToken } from "#backends/models/sampling.ts";
+import { type TokenLogprob, tokenLogprob } from "#backends/models/token-logprobs.ts";
 import { emptyKv, type KvBatch, type KvShape, mergeKv, selectRows } from "./kv-batch.ts";
 import { KvPool } from "./kv-pool.ts";
 
@@ -18,6 +19,8 @@ export type SequenceRequest = {
   eosIds: number[];
   /** logit_bias and presence/frequency penalties; absent when the request asks for none. */
   adjust?: LogitAdjustments;
+  /** Report each token's logprob and this many top alternatives; absent when the request asks for no logprobs. */
+  logprobs?: number;
 };
 
 export type FinishReason = "stop" | "length" | "cancelled" | "error";
@@ -25,7 +28,8 @@ export type FinishReason = "stop" | "length" | "cancelled" | "error";
 /** What one scheduler iteration did: sent to the HTTP side after every step. */
 export type StepReport = {
   admitted: number[];
-  tokens: [id: number, token: number][];
+  /** The logprob comes with the token only for a sequence that asked for logprobs. */
+  tokens: [id: number, token: number, logprob?: TokenLogprob][];
   finished: [id: number, reason: FinishReason][];
   prefillRows: number;
   prefillMs: number;
@@ -212,13 +216,22 @@ export class ContinuousBatcher {
   /** Samples the row's next token and decides whether the sequence ends with it. */
   #accept(entry: Running, result: ForwardResult, row: number, report: StepReport): void {
     const { request, counts } = entry;
-    const offset = row * result.vocab;
-    if (request.adjust) adjustLogits(result.logits, offset, request.adjust, counts);
-    const token = sampleToken(result.logits, offset, result.vocab, request.sampling, entry.rng);
+    const { logits, vocab } = result;
+    const offset = row * vocab;
+    // Logprobs are the model's own: taken from the row as it was before logit_bias and penalties changed it.
+    const raw = request.logprobs !== undefined && request.adjust ? logits.slice(offset, offset + vocab) : undefined;
+    if (request.adjust) adjustLogits(logits, offset, request.adjust, counts);
+    const token = sampleToken(logits, offset, vocab, request.sampling, entry.rng);
     counts?.set(token, (counts.get(token) ?? 0) + 1);
     entry.generated++;
     entry.nextToken = token;
-    report.tokens.push([request.id, token]);
+    if (request.logprobs === undefined) report.tokens.push([request.id, token]);
+    else {
+      const logprob = raw
+        ? tokenLogprob(raw, 0, vocab, token, request.logprobs)
+        : tokenLogprob(logits, offset, vocab, token, request.logprobs);
+      report.tokens.push([request.id, token, logprob]);
+    }
     if (request.eosIds.includes(token)) entry.done = "stop";
     else if (entry.generated >= request.maxNewTokens) entry.done = "length";
     else if (request.promptIds.length + entry.generated >= this.#limits.contextLength) entry.done = "length";

@@ -7,6 +7,7 @@ import type { NodeMetrics } from "#backends/metrics.ts";
 import type { SupervisedWorker } from "#backends/runtime/supervised-worker.ts";
 import type { LogitAdjustments } from "./logit-adjustments.ts";
 import type { SamplingParams } from "./sampling.ts";
+import type { TokenLogprob } from "./token-logprobs.ts";
 
 export type SequenceSpec = {
   promptIds: number[];
@@ -16,10 +17,13 @@ export type SequenceSpec = {
   ignoreEos: boolean;
   /** logit_bias and presence/frequency penalties, when the request asks for any. */
   adjust?: LogitAdjustments;
+  /** How many top alternatives to report with each token's logprob; absent when no logprobs are wanted. */
+  logprobs?: number;
 };
 
 export type SequenceListener = {
-  onToken(token: number): void;
+  /** `logprob` comes only for a sequence that asked for logprobs. */
+  onToken(token: number, logprob?: TokenLogprob): void;
   /** `error` comes with reason "error": a GatewayError (model failure, or a lost worker's retryable 503). */
   onFinished(reason: FinishReason, error?: Error): void;
 };
@@ -100,6 +104,7 @@ export class DecoderEngine {
       seed: spec.seed,
       eosIds: spec.ignoreEos ? [] : this.#options.eosIds,
       ...(spec.adjust && { adjust: spec.adjust }),
+      ...(spec.logprobs !== undefined && { logprobs: spec.logprobs }),
     });
     let cancelled = false;
     return () => {
@@ -137,14 +142,14 @@ export class DecoderEngine {
     }
     const { timeToFirstToken, interTokenLatency, tokensGenerated } = this.#tokenMetrics;
     let delivered = 0;
-    for (const [id, token] of report.tokens) {
+    for (const [id, token, logprob] of report.tokens) {
       const seq = this.#sequences.get(id);
       if (!seq) continue;
       if (seq.lastTokenAt === null) timeToFirstToken.observe((now - seq.submittedAt) / 1000);
       else interTokenLatency.observe((now - seq.lastTokenAt) / 1000);
       seq.lastTokenAt = now;
       delivered++;
-      seq.listener.onToken(token);
+      seq.listener.onToken(token, logprob);
     }
     if (delivered) tokensGenerated.inc(delivered);
     const error = report.error === undefined ? undefined : new ModelFailedError(report.error);

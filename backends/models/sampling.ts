@@ -64,7 +64,7 @@ function draw(probs: Float64Array, ids: Int32Array | null, rng: Rng): number {
 }
 
 /** The k largest logits' indices (any order), via a size-k min-heap. */
-function topK(logits: Float32Array, offset: number, vocab: number, k: number): Int32Array {
+export function topK(logits: Float32Array, offset: number, vocab: number, k: number): Int32Array {
   const heap = new Int32Array(k);
   const value = (i: number) => logits[offset + heap[i]!]!;
   const siftDown = (start: number) => {

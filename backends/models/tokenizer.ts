@@ -20,6 +20,9 @@ export class ModelTokenizer {
   readonly vocabSize: number;
   readonly #tokenizer: Tokenizer;
   readonly #windows: TokenWindows;
+  /** piece() results; each bounded by the vocabulary. */
+  readonly #textPieces = new Map<number, string>();
+  readonly #namedPieces = new Map<number, string>();
 
   constructor(model: Pick<ModelDir, "tokenizerJson" | "tokenizerConfig" | "configEosIds">) {
     this.#tokenizer = new Tokenizer(model.tokenizerJson, model.tokenizerConfig);
@@ -41,6 +44,19 @@ export class ModelTokenizer {
 
   encode(text: string, addSpecialTokens: boolean): number[] {
     return this.#tokenizer.encode(text, { add_special_tokens: addSpecialTokens }).ids;
+  }
+
+  /**
+   * One token's own text, as logprobs name it; cached per id. With `skipSpecial` a special token is "" (as in the
+   * generated text); without, it is named. A token holding part of a character decodes to U+FFFD on its own.
+   */
+  piece(id: number, skipSpecial: boolean): string {
+    const cache = skipSpecial ? this.#textPieces : this.#namedPieces;
+    const cached = cache.get(id);
+    if (cached !== undefined) return cached;
+    const text = this.#tokenizer.decode([id], { skip_special_tokens: skipSpecial });
+    cache.set(id, text);
+    return text;
   }
 
   decode(ids: number[], skipSpecialTokens = true): string {

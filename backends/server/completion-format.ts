@@ -1,6 +1,6 @@
 // Shapes generated text into OpenAI's response objects: chat.completion / chat.completion.chunk and
 // text_completion (JSON and stream chunks), including the final usage chunk of stream_options.include_usage.
-import type { End } from "#backends/models/generation.ts";
+import type { End, LogprobEntry } from "#backends/models/generation.ts";
 
 export type Usage = { prompt_tokens: number; completion_tokens: number; total_tokens: number };
 export type CompletionMeta = { id: string; created: number; model: string };
@@ -13,7 +13,34 @@ export function usageOf(end: End): Usage {
   };
 }
 
-export function chatCompletion(meta: CompletionMeta, text: string, end: End) {
+/** Chat's logprobs: one entry per token, with its UTF-8 bytes and top alternatives. */
+export function chatLogprobs(entries: LogprobEntry[]) {
+  const withBytes = (token: string, logprob: number) => ({ token, logprob, bytes: [...Buffer.from(token, "utf8")] });
+  return {
+    content: entries.map((e) => ({
+      ...withBytes(e.token, e.logprob),
+      top_logprobs: e.top.map((t) => withBytes(t.token, t.logprob)),
+    })),
+    refusal: null,
+  };
+}
+
+/** Text completions' (legacy) logprobs; `offset` is where the first token's text starts in the completion. */
+export function textLogprobs(entries: LogprobEntry[], offset = 0) {
+  const textOffset: number[] = [];
+  for (const e of entries) {
+    textOffset.push(offset);
+    offset += e.token.length;
+  }
+  return {
+    tokens: entries.map((e) => e.token),
+    token_logprobs: entries.map((e) => e.logprob),
+    top_logprobs: entries.map((e) => Object.fromEntries(e.top.map((t) => [t.token, t.logprob]))),
+    text_offset: textOffset,
+  };
+}
+
+export function chatCompletion(meta: CompletionMeta, text: string, end: End, logprobs?: LogprobEntry[]) {
   return {
     id: meta.id,
     object: "chat.completion" as const,
@@ -23,7 +50,7 @@ export function chatCompletion(meta: CompletionMeta, text: string, end: End) {
       {
         index: 0,
         message: { role: "assistant" as const, content: text, refusal: null },
-        logprobs: null,
+        logprobs: logprobs ? chatLogprobs(logprobs) : null,
         finish_reason: end.finishReason,
       },
     ],
@@ -31,13 +58,13 @@ export function chatCompletion(meta: CompletionMeta, text: string, end: End) {
   };
 }
 
-export function textCompletion(meta: CompletionMeta, text: string, end: End) {
+export function textCompletion(meta: CompletionMeta, text: string, end: End, logprobs?: LogprobEntry[]) {
   return {
     id: meta.id,
     object: "text_completion" as const,
     created: meta.created,
     model: meta.model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: end.finishReason }],
+    choices: [{ index: 0, text, logprobs: logprobs ? textLogprobs(logprobs) : null, finish_reason: end.finishReason }],
     usage: usageOf(end),
   };
 }
@@ -63,7 +90,8 @@ export function textSlot(render: (text: string) => string): (text: string) => st
 export type StreamChunks = {
   /** Sent before any text: the chat stream's assistant-role chunk. */
   readonly opening: string[];
-  text(text: string): string;
+  /** `logprobs`: the entries of the tokens behind this text, for a request that asked for logprobs. */
+  text(text: string, logprobs?: LogprobEntry[]): string;
   /** The chunk with finish_reason and, with include_usage, the usage chunk. */
   end(end: End): string[];
 };
@@ -75,17 +103,22 @@ type ChunkShape = {
   content(text: string | undefined): Record<string, unknown>;
   /** Chat streams open with the assistant role before any text. */
   opening?: Record<string, unknown>;
+  /** The choice's logprobs for the tokens behind one chunk's text (made per stream: text offsets run on). */
+  logprobs(): (entries: LogprobEntry[], text: string) => unknown;
 };
 
 function streamChunks(meta: CompletionMeta, includeUsage: boolean, shape: ChunkShape): StreamChunks {
   const base = { id: meta.id, object: shape.object, created: meta.created, model: meta.model };
   // With include_usage every chunk before the usage chunk carries `usage: null`, as OpenAI's do.
   const usage = includeUsage ? { usage: null } : {};
-  const chunk = (content: Record<string, unknown>, finish: string | null) =>
-    JSON.stringify({ ...base, choices: [{ index: 0, ...content, logprobs: null, finish_reason: finish }], ...usage });
+  const chunk = (content: Record<string, unknown>, finish: string | null, logprobs: unknown = null) =>
+    JSON.stringify({ ...base, choices: [{ index: 0, ...content, logprobs, finish_reason: finish }], ...usage });
+  const plainText = textSlot((text) => chunk(shape.content(text), null));
+  const logprobsOf = shape.logprobs();
   return {
     opening: shape.opening ? [chunk(shape.opening, null)] : [],
-    text: textSlot((text) => chunk(shape.content(text), null)),
+    text: (text, logprobs) =>
+      logprobs ? chunk(shape.content(text), null, logprobsOf(logprobs, text)) : plainText(text),
     end(end) {
       const last = chunk(shape.content(undefined), end.finishReason);
       return includeUsage ? [last, JSON.stringify({ ...base, choices: [], usage: usageOf(end) })] : [last];
@@ -98,6 +131,7 @@ export function chatChunks(meta: CompletionMeta, includeUsage: boolean): StreamC
     object: "chat.completion.chunk",
     content: (text) => ({ delta: text === undefined ? {} : { content: text } }),
     opening: { delta: { role: "assistant", content: "" } },
+    logprobs: () => chatLogprobs,
   });
 }
 
@@ -105,5 +139,13 @@ export function textChunks(meta: CompletionMeta, includeUsage: boolean): StreamC
   return streamChunks(meta, includeUsage, {
     object: "text_completion",
     content: (text) => ({ text: text ?? "" }),
+    logprobs: () => {
+      let offset = 0;
+      return (entries, text) => {
+        const logprobs = textLogprobs(entries, offset);
+        offset += text.length;
+        return logprobs;
+      };
+    },
   });
 }

@@ -1,6 +1,6 @@
 // Turns the sampling fields of a chat or text completion request into a sequence for the decoder engine (sampling,
-// seed, logit_bias and penalties), enforcing what the node supports (n = 1), token ids inside the vocabulary and the
-// model's context window (OpenAI's context_length_exceeded).
+// seed, logit_bias and penalties, logprobs), enforcing what the node supports (n = 1), token ids inside the
+// vocabulary and the model's context window (OpenAI's context_length_exceeded).
 import { z } from "zod";
 import { ContextLengthExceededError } from "#backends/errors.ts";
 import type { SequenceSpec } from "#backends/models/decoder-engine.ts";
@@ -29,6 +29,9 @@ export type SamplingFields = {
   presence_penalty?: number | null;
   frequency_penalty?: number | null;
   logit_bias?: Record<string, number> | null;
+  /** Chat: true or false (with top_logprobs); text completions: how many alternatives (0–5). */
+  logprobs?: boolean | number | null;
+  top_logprobs?: number | null;
 };
 
 export type Generation = { spec: SequenceSpec; stop: string[] };
@@ -60,6 +63,7 @@ export function buildGeneration(
   const stop = body.stop == null ? [] : typeof body.stop === "string" ? [body.stop] : body.stop;
   if (body.logit_bias) checkTokenIds(Object.keys(body.logit_bias).map(Number), model.tokenizer.vocabSize, "logit_bias");
   const adjust = logitAdjustments(body.logit_bias, body.presence_penalty, body.frequency_penalty);
+  const logprobs = requestedLogprobs(body);
   return {
     spec: {
       promptIds,
@@ -68,9 +72,19 @@ export function buildGeneration(
       seed: body.seed ?? randomSeed(),
       ignoreEos: extra.ignore_eos ?? false,
       ...(adjust && { adjust }),
+      ...(logprobs !== undefined && { logprobs }),
     },
     stop,
   };
+}
+
+/** How many alternatives each token's logprob comes with, or undefined when the request wants no logprobs. */
+function requestedLogprobs(body: SamplingFields): number | undefined {
+  if (typeof body.logprobs === "number") return body.logprobs;
+  if (body.logprobs === true) return body.top_logprobs ?? 0;
+  if (body.top_logprobs)
+    throw new InvalidRequestError("'top_logprobs' requires 'logprobs' to be true.", "top_logprobs", "invalid_value");
+  return undefined;
 }
 
 /** Token ids a client sends must exist in the vocabulary, or onnxruntime would fail on the embedding lookup. */

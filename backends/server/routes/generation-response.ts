@@ -2,7 +2,7 @@
 // decoder engine (cancelled when the client leaves) and answer as SSE chunks or one JSON object.
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import { type End, generateAll, startGeneration } from "#backends/models/generation.ts";
+import { type End, generateAll, type LogprobEntry, startGeneration } from "#backends/models/generation.ts";
 import type { LoadedDecoder } from "#backends/models/registry.ts";
 import { onClientGone } from "#backends/server/client-gone.ts";
 import type { CompletionMeta, StreamChunks } from "#backends/server/completion-format.ts";
@@ -15,7 +15,7 @@ export type CompletionShape = {
   idPrefix: "chatcmpl" | "cmpl";
   promptParam: "messages" | "prompt";
   chunks(meta: CompletionMeta, includeUsage: boolean): StreamChunks;
-  complete(meta: CompletionMeta, text: string, end: End): object;
+  complete(meta: CompletionMeta, text: string, end: End, logprobs?: LogprobEntry[]): object;
 };
 
 type StreamFields = { stream?: boolean | null; stream_options?: { include_usage?: boolean } | null };
@@ -36,6 +36,6 @@ export async function respondWithGeneration(
   }
   const generation = generateAll(model.engine, model.tokenizer, spec, stop);
   onClientGone(c, generation.cancel);
-  const { text, end } = await generation.result;
-  return c.json(shape.complete(meta, text, end));
+  const { text, end, logprobs } = await generation.result;
+  return c.json(shape.complete(meta, text, end, logprobs));
 }

@@ -25,7 +25,7 @@ export function streamCompletion(
     ctx.metrics.requests.inc({ endpoint, model, outcome });
   });
   cancel = start({
-    text: (text) => stream.send(chunks.text(text)),
+    text: (text, logprobs) => stream.send(chunks.text(text, logprobs)),
     end: (end) => stream.finish(chunks.end(end)),
     fail: (error) => stream.fail(error),
   });

@@ -45,6 +45,28 @@ describe.skipIf(specMissing)(suiteTitle("successful responses conform to the Ope
       }
     });
 
+    it("CreateChatCompletionResponse and every stream chunk with logprobs and top_logprobs", async () => {
+      const extra = { logprobs: true, top_logprobs: 2, max_tokens: 4, ignore_eos: true };
+      const res = await post(target(), "/v1/chat/completions", chat(`Logprobs ${name}`, extra));
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { choices: { logprobs: { content: unknown[] } }[] };
+      expectConforms("CreateChatCompletionResponse", body);
+      expect(body.choices[0]!.logprobs.content).toHaveLength(4);
+      const chunks = await streamChunks(
+        await post(target(), "/v1/chat/completions", chat(`Logprobs ${name}`, { ...extra, stream: true })),
+      );
+      expectChatStreamConforms(chunks, false);
+    });
+
+    it("CreateCompletionResponse with logprobs, JSON and stream", async () => {
+      const body = { model: "demo-gpt", prompt: `Logprobs ${name}`, max_tokens: 3, ignore_eos: true, logprobs: 2 };
+      const res = await post(target(), "/v1/completions", body);
+      expect(res.status).toBe(200);
+      expectConforms("CreateCompletionResponse", await res.json());
+      const chunks = await streamChunks(await post(target(), "/v1/completions", { ...body, stream: true }));
+      expectCompletionStreamConforms(chunks, false);
+    });
+
     it("CreateChatCompletionStreamResponse for every chunk, without the usage chunk", async () => {
       const chunks = await streamChunks(
         await post(target(), "/v1/chat/completions", chat(`Stream ${name}`, { stream: true })),

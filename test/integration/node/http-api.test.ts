@@ -177,6 +177,64 @@ describe("model node HTTP API", () => {
     expect(((await outside.json()) as { error: { param: string } }).error.param).toBe("logit_bias");
   });
 
+  it("reports each token's logprob and its top alternatives, in JSON and in the stream alike", async () => {
+    type Entry = { token: string; logprob: number; bytes: number[]; top_logprobs: Omit<Entry, "top_logprobs">[] };
+    const body = { temperature: 0, max_tokens: 5, ignore_eos: true, logprobs: true, top_logprobs: 3 };
+    const json = (await (
+      await post(node, "/v1/chat/completions", { model: "demo-gpt", messages, ...body })
+    ).json()) as { choices: { message: { content: string }; logprobs: { content: Entry[] } }[] };
+    const entries = json.choices[0]!.logprobs.content;
+    expect(entries).toHaveLength(5);
+    for (const entry of entries) {
+      expect(entry.logprob).toBeLessThanOrEqual(0);
+      expect(entry.bytes).toEqual([...Buffer.from(entry.token)]);
+      expect(entry.top_logprobs).toHaveLength(3);
+      const tops = entry.top_logprobs.map((t) => t.logprob);
+      expect(tops).toEqual([...tops].sort((a, b) => b - a));
+      // Greedy decoding picks the model's most likely token, so it heads its own alternatives.
+      expect(entry.top_logprobs[0]!.logprob).toBe(entry.logprob);
+    }
+    const { chunks } = await streamChat(body);
+    const streamed = chunks.flatMap(
+      (c) => (c.choices[0] as { logprobs?: { content: Entry[] } | null })?.logprobs?.content ?? [],
+    );
+    expect(streamed).toEqual(entries);
+    const refused = await post(node, "/v1/chat/completions", { model: "demo-gpt", messages, top_logprobs: 2 });
+    expect(refused.status).toBe(400);
+  });
+
+  it("reports text completions' logprobs in the legacy shape, offsets running across stream chunks", async () => {
+    type Legacy = {
+      tokens: string[];
+      token_logprobs: number[];
+      top_logprobs: Record<string, number>[];
+      text_offset: number[];
+    };
+    const body = {
+      model: "demo-gpt",
+      prompt: "Once upon a time",
+      temperature: 0,
+      max_tokens: 5,
+      ignore_eos: true,
+      logprobs: 2,
+    };
+    const json = (await (await post(node, "/v1/completions", body)).json()) as {
+      choices: { text: string; logprobs: Legacy }[];
+    };
+    const { logprobs } = json.choices[0]!;
+    expect(logprobs.tokens).toHaveLength(5);
+    expect(logprobs.token_logprobs.every((lp) => lp <= 0)).toBe(true);
+    expect(logprobs.text_offset).toEqual(logprobs.tokens.map((_, i) => logprobs.tokens.slice(0, i).join("").length));
+    for (const top of logprobs.top_logprobs) expect(Object.keys(top).length).toBeGreaterThan(0);
+    const payloads = await readSse(await post(node, "/v1/completions", { ...body, stream: true }));
+    const parts = payloads
+      .filter((p) => p !== "[DONE]")
+      .map((p) => (JSON.parse(p) as { choices: { logprobs: Legacy | null }[] }).choices[0]?.logprobs)
+      .filter((l): l is Legacy => !!l);
+    expect(parts.flatMap((l) => l.text_offset)).toEqual(logprobs.text_offset);
+    expect(parts.flatMap((l) => l.token_logprobs)).toEqual(logprobs.token_logprobs);
+  });
+
   it("gives the same text for the same seed, even when batched with other requests", async () => {
     const sampling = { max_tokens: 16, ignore_eos: true, temperature: 1, seed: 1234 };
     const alone = (await chat(sampling)).choices[0]!.message.content;

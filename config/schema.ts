@@ -219,6 +219,15 @@ export const configSchema = z
         listen: listen(8080),
         limits,
         trustRequestIdHeader: z.boolean().default(true),
+        /** Browser clients (CORS). Off while allowOrigins is empty. */
+        cors: z
+          .object({
+            /** Origins allowed to call the API, such as "https://app.example.com"; "*" allows any. */
+            allowOrigins: z.array(z.string().min(1)).default([]),
+            /** How long a browser may reuse a preflight answer. */
+            maxAgeSeconds: z.number().int().nonnegative().default(600),
+          })
+          .prefault({}),
         /** On SIGTERM/SIGINT, how long in-flight requests may finish before the gateway exits anyway. */
         shutdownGraceMs: z.number().int().nonnegative().default(30_000),
       })

@@ -1,7 +1,8 @@
 // Builds the gateway's Hono app without listening (tests call app.request(); gateway/server.ts listens).
 // Every route runs in the envelope (routes/envelope.ts) instead of app-wide middleware, so each has one handler.
 import "./middleware/context.ts";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import { preflightResponse } from "./http/cors.ts";
 import { httpRecorder } from "./metrics/http-metrics.ts";
 import { NotFoundError } from "./openai/errors.ts";
 import { createEnvelope, type RouteHandler } from "./routes/envelope.ts";
@@ -24,7 +25,10 @@ export function createApp(runtime: GatewayRuntime): Hono {
   // Under /v1 a key is checked first, as for every API route, and the miss is counted.
   const unknownApiUrl = envelope(unknownUrl, { authenticated: true, recordAs: "/v1/*" });
   const unknownOtherUrl = envelope(unknownUrl);
-  app.notFound((c) => (c.req.path.startsWith("/v1/") ? unknownApiUrl(c) : unknownOtherUrl(c)));
+  const notFound = (c: Context) => (c.req.path.startsWith("/v1/") ? unknownApiUrl(c) : unknownOtherUrl(c));
+  // A browser's CORS preflight comes without a key; anything else sent as OPTIONS is an unknown URL.
+  app.options("*", (c) => preflightResponse(c, runtime.snapshot.config.server.cors) ?? notFound(c));
+  app.notFound(notFound);
   // Only what Hono itself throws gets here: the envelope answers for everything inside a route.
   app.onError((err, c) => errorReply(c, err));
   return app;

@@ -1,8 +1,10 @@
-// What every gateway route runs inside: request id and config snapshot, then (as the route asks) authentication and
-// the JSON body, then the handler; errors become OpenAI error bodies; metrics and the access line are recorded.
+// What every gateway route runs inside: request id, config snapshot and CORS, then (as the route asks)
+// authentication and the JSON body, then the handler; errors become OpenAI error bodies; metrics and the access
+// line are recorded.
 // One function rather than a chain of Hono middleware: Hono skips its middleware machinery for a route with a
 // single handler, and each level of that chain cost an async dispatch and promise turns per request.
 import type { Context } from "hono";
+import { applyCors } from "#gateway/http/cors.ts";
 import type { HttpRecorder } from "#gateway/metrics/http-metrics.ts";
 import { authenticate } from "#gateway/middleware/auth.ts";
 import { readJsonBody } from "#gateway/middleware/json-body.ts";
@@ -35,6 +37,7 @@ export function createEnvelope(runtime: GatewayRuntime, record: HttpRecorder): E
       // Read once: a reload mid-request must not change the config this request runs on.
       const snapshot = runtime.snapshot;
       c.set("snapshot", snapshot);
+      const corsWithoutNodeResponse = applyCors(c, snapshot.config.server.cors);
       let res: Response;
       try {
         if (opts.authenticated) authenticate(c);
@@ -43,6 +46,7 @@ export function createEnvelope(runtime: GatewayRuntime, record: HttpRecorder): E
       } catch (error) {
         res = errorReply(c, error);
       }
+      corsWithoutNodeResponse?.(res);
       if (opts.recordAs !== undefined) record(c, opts.recordAs, res, startedAt);
       return res;
     };

@@ -11,7 +11,8 @@ export const benchKey = "sk-bench-0123456789";
 export async function startBenchGateway(
   upstreamPort: number,
   overrides: ConfigInput,
-  opts: { execArgv?: string[] } = {},
+  /** `script`: another checkout's gateway-child.ts (bench:compare runs an older revision beside this one). */
+  opts: { execArgv?: string[]; script?: string } = {},
 ): Promise<Child> {
   const config: ConfigInput = {
     server: { listen: { host: "127.0.0.1", port: 0 } },
@@ -22,5 +23,5 @@ export async function startBenchGateway(
   };
   const configPath = join(await mkdtemp(join(tmpdir(), "switchyard-bench-")), "gateway.json");
   await writeFile(configPath, JSON.stringify(config));
-  return startChild("bench/support/gateway-child.ts", [configPath], opts);
+  return startChild(opts.script ?? "bench/support/gateway-child.ts", [configPath], opts);
 }

@@ -25,7 +25,11 @@ export function chatLogprobs(entries: LogprobEntry[]) {
   };
 }
 
-/** Text completions' (legacy) logprobs; `offset` is where the first token's text starts in the completion. */
+/**
+ * Text completions' (legacy) logprobs; `offset` is where the first token's text starts. Offsets add up the tokens'
+ * own texts, in JSON and across stream chunks alike (they match the completion's text except where a token holds
+ * part of a character).
+ */
 export function textLogprobs(entries: LogprobEntry[], offset = 0) {
   const textOffset: number[] = [];
   for (const e of entries) {
@@ -104,7 +108,7 @@ type ChunkShape = {
   /** Chat streams open with the assistant role before any text. */
   opening?: Record<string, unknown>;
   /** The choice's logprobs for the tokens behind one chunk's text (made per stream: text offsets run on). */
-  logprobs(): (entries: LogprobEntry[], text: string) => unknown;
+  logprobs(): (entries: LogprobEntry[]) => unknown;
 };
 
 function streamChunks(meta: CompletionMeta, includeUsage: boolean, shape: ChunkShape): StreamChunks {
@@ -118,7 +122,7 @@ function streamChunks(meta: CompletionMeta, includeUsage: boolean, shape: ChunkS
   return {
     opening: shape.opening ? [chunk(shape.opening, null)] : [],
     text: (text, logprobs) =>
-      logprobs ? chunk(shape.content(text), null, logprobsOf(logprobs, text)) : plainText(text),
+      logprobs ? chunk(shape.content(text), null, logprobsOf(logprobs)) : plainText(text),
     end(end) {
       const last = chunk(shape.content(undefined), end.finishReason);
       return includeUsage ? [last, JSON.stringify({ ...base, choices: [], usage: usageOf(end) })] : [last];
@@ -141,9 +145,9 @@ export function textChunks(meta: CompletionMeta, includeUsage: boolean): StreamC
     content: (text) => ({ text: text ?? "" }),
     logprobs: () => {
       let offset = 0;
-      return (entries, text) => {
+      return (entries) => {
         const logprobs = textLogprobs(entries, offset);
-        offset += text.length;
+        for (const entry of entries) offset += entry.token.length;
         return logprobs;
       };
     },

@@ -61,3 +61,39 @@ describe("stream chunks", () => {
     expect(chunks).toHaveLength(awkwardTexts.length + 2);
   });
 });
+
+describe("logprobs in chunks", () => {
+  const meta = { id: "cmpl-1", created: 1700000000, model: "demo-gpt" };
+  const entry = (token: string, logprob: number) => ({ token, logprob, top: [{ token, logprob }] });
+
+  it("text completion chunks carry the legacy shape, text offsets running on from chunk to chunk", () => {
+    const chunks = textChunks(meta, false);
+    const first = JSON.parse(chunks.text("Once upon", [entry("Once", -0.5), entry(" upon", -1)]));
+    const second = JSON.parse(chunks.text(" a", [entry(" a", -2)]));
+    expect(first.choices[0].logprobs).toEqual({
+      tokens: ["Once", " upon"],
+      token_logprobs: [-0.5, -1],
+      top_logprobs: [{ Once: -0.5 }, { " upon": -1 }],
+      text_offset: [0, 4],
+    });
+    expect(second.choices[0].logprobs.text_offset).toEqual([9]);
+    // Text without entries (no logprobs asked for) keeps the fast template and a null.
+    expect(JSON.parse(textChunks(meta, false).text("x")).choices[0].logprobs).toBeNull();
+  });
+
+  it("chat chunks carry OpenAI's content entries with UTF-8 bytes", () => {
+    const chunk = JSON.parse(chatChunks(meta, false).text("é", [entry("é", -0.25)]));
+    expect(chunk.choices[0].delta).toEqual({ content: "é" });
+    expect(chunk.choices[0].logprobs).toEqual({
+      content: [
+        {
+          token: "é",
+          logprob: -0.25,
+          bytes: [0xc3, 0xa9],
+          top_logprobs: [{ token: "é", logprob: -0.25, bytes: [0xc3, 0xa9] }],
+        },
+      ],
+      refusal: null,
+    });
+  });
+});

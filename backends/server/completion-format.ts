@@ -121,8 +121,7 @@ function streamChunks(meta: CompletionMeta, includeUsage: boolean, shape: ChunkS
   const logprobsOf = shape.logprobs();
   return {
     opening: shape.opening ? [chunk(shape.opening, null)] : [],
-    text: (text, logprobs) =>
-      logprobs ? chunk(shape.content(text), null, logprobsOf(logprobs)) : plainText(text),
+    text: (text, logprobs) => (logprobs ? chunk(shape.content(text), null, logprobsOf(logprobs)) : plainText(text)),
     end(end) {
       const last = chunk(shape.content(undefined), end.finishReason);
       return includeUsage ? [last, JSON.stringify({ ...base, choices: [], usage: usageOf(end) })] : [last];

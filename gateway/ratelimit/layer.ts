@@ -3,15 +3,15 @@
 // usage (JSON `usage` or the stream's usage chunk, which it asks upstream for and hides if the client did not).
 // Every admitted or refused response carries the x-ratelimit-* headers. Cache hits cost a request, no tokens.
 import { RateLimitedError } from "#gateway/openai/errors.ts";
+import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/openai/stream-usage.ts";
 import { usageTokens } from "#gateway/openai/usage.ts";
-import type { ForwardLayer, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
+import type { ForwardLayer, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
 import { estimateTokens } from "./estimate.ts";
 import { formatResetDuration, rateLimitHeaders } from "./headers.ts";
 import { bucketResolver, capToCapacity, type RateLimitConfig } from "./limits.ts";
 import type { RateLimitMetrics } from "./metrics.ts";
 import type { BucketSpec, BucketStore, TakeOutcome } from "./store.ts";
-import { trackStreamUsage } from "./usage.ts";
 
 export type RateLimitLayerOptions = { config: RateLimitConfig; store: BucketStore; metrics: RateLimitMetrics };
 
@@ -58,16 +58,6 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
 }
 
 const ignore = () => {};
-
-function wantsUsage(req: ForwardRequest): boolean {
-  const options = req.body.stream_options as { include_usage?: unknown } | null | undefined;
-  return options?.include_usage === true;
-}
-
-function withUsageRequested(req: ForwardRequest): ForwardRequest {
-  const options = (req.body.stream_options as Record<string, unknown> | null | undefined) ?? {};
-  return { ...req, body: { ...req.body, stream_options: { ...options, include_usage: true } } };
-}
 
 function refusalMessage(buckets: BucketSpec[], outcome: TakeOutcome, tokens: number): string {
   const short = (i: number, what: "requests" | "tokens") => {

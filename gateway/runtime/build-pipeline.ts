@@ -9,6 +9,8 @@ import { compose, type Forwarder, type ForwardLayer } from "#gateway/pipeline/ty
 import type { RateLimitService } from "#gateway/ratelimit/service.ts";
 import type { RedisProvider } from "#gateway/redis/provider.ts";
 import { createRoutingForwarder } from "#gateway/resilience/forwarder.ts";
+import { createUsageLayer } from "#gateway/usage/layer.ts";
+import { usageMetrics } from "#gateway/usage/metrics.ts";
 
 export type GatewayServices = {
   metrics: Registry;
@@ -23,7 +25,8 @@ export type GatewayServices = {
 
 export function buildPipeline(config: SwitchyardConfig, services: GatewayServices): Forwarder {
   const layers: ForwardLayer[] = [
-    // outermost first: rate limits, then cache + coalescing (gateway/ratelimit, gateway/cache)
+    // outermost first: usage metering, rate limits, then cache + coalescing (gateway/usage, ratelimit, cache)
+    createUsageLayer(usageMetrics(services.metrics)),
     ...services.rateLimits.layers(config),
     ...services.cache.layers(config),
   ];

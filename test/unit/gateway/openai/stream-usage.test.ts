@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { type StreamUsage, trackStreamUsage } from "#gateway/openai/stream-usage.ts";
 import { usageTokens } from "#gateway/openai/usage.ts";
-import { type StreamUsage, trackStreamUsage } from "#gateway/ratelimit/usage.ts";
 import { chatStream, collect, fromArray } from "#test/unit/gateway/cache/fixtures.ts";
 
 describe("usage tracking", () => {
@@ -15,7 +15,14 @@ describe("usage tracking", () => {
     const events = chatStream(["a", "b"], { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 });
     const out = await collect(trackStreamUsage(fromArray(events), true, (u) => seen.push(u)));
     expect(out).toEqual(events.filter((e) => !e.includes('"choices":[]')));
-    expect(seen).toEqual([{ totalTokens: 5, dataChunks: 4, completed: true }]);
+    expect(seen).toEqual([
+      {
+        totalTokens: 5,
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+        dataChunks: 4,
+        completed: true,
+      },
+    ]);
   });
 
   it("reports once when the consumer stops early or the stream breaks", async () => {

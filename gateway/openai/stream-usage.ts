@@ -1,0 +1,54 @@
+// A stream's token usage: asking the node for it (stream_options.include_usage) when the client did not, and
+// watching for it without buffering, dropping the usage chunk again when only the gateway wanted it (the rate
+// limiter to settle, usage metering to count).
+import { chunkUsage, usageTokens, withoutNullUsage } from "#gateway/openai/usage.ts";
+import type { ForwardRequest, SseData } from "#gateway/pipeline/types.ts";
+
+export type StreamUsage = {
+  totalTokens: number | undefined;
+  /** The usage object as the stream reported it (prompt and completion tokens), when it did. */
+  usage: unknown;
+  dataChunks: number;
+  completed: boolean;
+};
+
+/** Whether the request itself asks for the stream's usage chunk. */
+export function wantsUsage(req: ForwardRequest): boolean {
+  const options = req.body.stream_options as { include_usage?: unknown } | null | undefined;
+  return options?.include_usage === true;
+}
+
+/** The same request, asking for the usage chunk (a copy: layers never mutate the request). */
+export function withUsageRequested(req: ForwardRequest): ForwardRequest {
+  const options = (req.body.stream_options as Record<string, unknown> | null | undefined) ?? {};
+  return { ...req, body: { ...req.body, stream_options: { ...options, include_usage: true } } };
+}
+
+/**
+ * Passes a stream through, reporting its usage once when it ends, breaks or is abandoned by the consumer.
+ * `stripUsageChunk` removes the usage-only chunk (the client did not ask for it).
+ */
+export async function* trackStreamUsage(
+  events: AsyncIterable<SseData>,
+  stripUsageChunk: boolean,
+  onEnd: (usage: StreamUsage) => void,
+): AsyncGenerator<SseData> {
+  const seen: StreamUsage = { totalTokens: undefined, usage: undefined, dataChunks: 0, completed: false };
+  try {
+    for await (const data of events) {
+      const found = chunkUsage(data);
+      if (found) {
+        seen.totalTokens = usageTokens(found.usage) ?? seen.totalTokens;
+        seen.usage = found.usage;
+      }
+      if (data !== "[DONE]" && !found?.usageOnly) seen.dataChunks++;
+      if (stripUsageChunk) {
+        if (found?.usageOnly) continue;
+        yield withoutNullUsage(data);
+      } else yield data;
+    }
+    seen.completed = true;
+  } finally {
+    onEnd(seen);
+  }
+}

@@ -106,6 +106,11 @@ const routing = z
         minDelayMs: z.number().nonnegative().default(20),
       })
       .prefault({}),
+    /**
+     * Public model names mapped to models the nodes serve ("gpt-4o-mini": "demo-gpt"), so existing clients work
+     * unchanged. Requests are routed, cached and limited as the served model; /v1/models lists both.
+     */
+    aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
   })
   .prefault({});
 
@@ -257,6 +262,14 @@ export const configSchema = z
         ctx.addIssue({ code: "custom", message: `duplicate node id "${n.id}"`, path: ["nodes", i, "id"] });
       seen.add(n.id);
     });
+    const served = new Set(cfg.nodes.flatMap((n) => n.models));
+    for (const [alias, model] of Object.entries(cfg.routing.aliases)) {
+      const path = ["routing", "aliases", alias];
+      if (served.has(alias))
+        ctx.addIssue({ code: "custom", message: `"${alias}" is served by a node and cannot be an alias`, path });
+      else if (!served.has(model))
+        ctx.addIssue({ code: "custom", message: `alias target "${model}" is not served by any node`, path });
+    }
     const keys = new Set<string>();
     cfg.auth.keys.forEach((k, i) => {
       if (keys.has(k.key))

@@ -17,7 +17,7 @@ export function createApp(runtime: GatewayRuntime): Hono {
   const envelope = createEnvelope(runtime, httpRecorder(runtime.services.metrics));
   registerHealthRoutes(app, runtime, envelope);
   registerModelListRoutes(app, runtime, envelope);
-  registerModelRoutes(app, runtime, envelope);
+  registerModelRoutes(app, envelope);
 
   const unknownUrl: RouteHandler = (c) => {
     throw new NotFoundError(`Unknown request URL: ${c.req.method} ${c.req.path}.`, "unknown_url");

@@ -16,6 +16,8 @@ export type GatewaySnapshot = Readonly<{
   forwarder: Forwarder;
   /** The union of models the configured nodes serve, computed once per snapshot (it is read per request). */
   models: ReadonlySet<string>;
+  /** routing.aliases: public name → served model. */
+  aliases: ReadonlyMap<string, string>;
 }>;
 
 export type Readiness = { ready: boolean; models: Record<string, { healthy: number; total: number }> };
@@ -43,13 +45,14 @@ export class GatewayRuntime {
     return next;
   }
 
-  /** The union of models the configured nodes serve, sorted. */
+  /** What clients may ask for: the models the configured nodes serve and their aliases, sorted. */
   models(): string[] {
-    return [...this.#snapshot.models].sort();
+    return [...this.#snapshot.models, ...this.#snapshot.aliases.keys()].sort();
   }
 
-  servesModel(model: string): boolean {
-    return this.#snapshot.models.has(model);
+  /** The served model a requested name stands for, in the current snapshot. */
+  resolveModel(model: string): string | undefined {
+    return resolveModel(this.#snapshot, model);
   }
 
   /** Ready when every configured model has at least one healthy, undrained node (from live health checks). */
@@ -71,8 +74,14 @@ export class GatewayRuntime {
       keys: buildKeyIndex(config.auth),
       forwarder: buildPipeline(config, this.services),
       models: new Set(config.nodes.flatMap((n) => n.models)),
+      aliases: new Map(Object.entries(config.routing.aliases)),
     });
   }
+}
+
+/** The served model a requested name stands for (itself, or an alias's target); undefined when none. */
+export function resolveModel(snapshot: GatewaySnapshot, model: string): string | undefined {
+  return snapshot.models.has(model) ? model : snapshot.aliases.get(model);
 }
 
 export function configHash(config: SwitchyardConfig): string {

@@ -2,7 +2,6 @@
 import type { Hono } from "hono";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
 import { chatCompletionRequest, completionRequest, embeddingRequest } from "#gateway/openai/schemas.ts";
-import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
 import type { Envelope } from "../envelope.ts";
 import { proxyRoute } from "./proxy-route.ts";
 
@@ -16,12 +15,12 @@ function checkMaxTokens(value: number | null | undefined, param: string, max: nu
   }
 }
 
-export function registerModelRoutes(app: Hono, runtime: GatewayRuntime, envelope: Envelope): void {
+export function registerModelRoutes(app: Hono, envelope: Envelope): void {
   const post = (path: string, handler: ReturnType<typeof proxyRoute>) =>
     app.post(path, envelope(handler, { authenticated: true, jsonBody: true, recordAs: path }));
   post(
     "/v1/chat/completions",
-    proxyRoute(runtime, {
+    proxyRoute({
       endpoint: "chat.completions",
       schema: chatCompletionRequest,
       streams: true,
@@ -40,7 +39,7 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime, envelope
   );
   post(
     "/v1/completions",
-    proxyRoute(runtime, {
+    proxyRoute({
       endpoint: "completions",
       schema: completionRequest,
       streams: true,
@@ -58,7 +57,7 @@ export function registerModelRoutes(app: Hono, runtime: GatewayRuntime, envelope
   );
   post(
     "/v1/embeddings",
-    proxyRoute(runtime, {
+    proxyRoute({
       endpoint: "embeddings",
       schema: embeddingRequest,
       streams: false,

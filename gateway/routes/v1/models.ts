@@ -1,4 +1,5 @@
-// GET /v1/models and /v1/models/{id}: the union of what the configured nodes serve, in OpenAI's list shape.
+// GET /v1/models and /v1/models/{id}: the union of what the configured nodes serve, plus aliases, in OpenAI's list
+// shape.
 import type { Hono } from "hono";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
@@ -22,7 +23,7 @@ export function registerModelListRoutes(app: Hono, runtime: GatewayRuntime, enve
     envelope(
       (c) => {
         const id = c.req.param("id") ?? "";
-        if (!runtime.servesModel(id)) throw new ModelNotFoundError(id);
+        if (runtime.resolveModel(id) === undefined) throw new ModelNotFoundError(id);
         return jsonReply(c, 200, describe(id));
       },
       { authenticated: true, recordAs: byId },

@@ -8,7 +8,7 @@ import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import { requestBudget } from "#gateway/pipeline/deadline.ts";
 import type { Endpoint } from "#gateway/pipeline/types.ts";
-import type { GatewayRuntime } from "#gateway/runtime/runtime.ts";
+import { resolveModel } from "#gateway/runtime/runtime.ts";
 import type { RouteHandler } from "../envelope.ts";
 import { respond } from "../respond.ts";
 
@@ -23,17 +23,16 @@ export type RouteSpec<T extends { model: string }> = {
 /** Request headers that layers may read; anything else stays out of the pipeline. */
 const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-control"];
 
-export function proxyRoute<T extends { model: string; stream?: boolean | null }>(
-  runtime: GatewayRuntime,
-  spec: RouteSpec<T>,
-): RouteHandler {
+export function proxyRoute<T extends { model: string; stream?: boolean | null }>(spec: RouteSpec<T>): RouteHandler {
   return async function proxyHandler(c: Context) {
     const snapshot = c.get("snapshot");
     const body = validateBody(spec.schema, c.get("jsonBody"));
     spec.checkLimits(body, snapshot.config.server.limits);
-    if (!runtime.servesModel(body.model)) throw new ModelNotFoundError(body.model);
+    // An alias is served as its target from here on: routed, cached, limited and labelled as that model.
+    const model = resolveModel(snapshot, body.model);
+    if (model === undefined) throw new ModelNotFoundError(body.model);
     // Labelled only once known to be served: a client-chosen name must not mint new metric series.
-    c.set("model", body.model);
+    c.set("model", model);
     const deadlines = snapshot.config.routing.deadlines;
     const budget = requestBudget(deadlines, requestHeader(c, deadlines.header.toLowerCase()), watchClient(c));
     const headers: Record<string, string> = {};
@@ -44,7 +43,8 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
     try {
       const result = await snapshot.forwarder({
         endpoint: spec.endpoint,
-        model: body.model,
+        // Differs from body.model for an alias: the node is sent the body with this name (upstream/call-node.ts).
+        model,
         body: body as Record<string, unknown>,
         // The schemas are loose and transform nothing, so the validated body says exactly what the text says.
         sent: { body: body as Record<string, unknown>, text: c.get("jsonText") },

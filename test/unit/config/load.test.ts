@@ -36,6 +36,18 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ admin: { enabled: true } }, "test", {})).toThrow(/admin\.token/);
   });
 
+  it("accepts aliases of served models, and names the alias that shadows a served model or points nowhere", () => {
+    const nodes = [{ id: "a", url: "http://127.0.0.1:1", models: ["m", "n"] }];
+    const ok = parseConfig({ nodes, routing: { aliases: { "gpt-4o-mini": "m" } } }, "test", {});
+    expect(ok.routing.aliases).toEqual({ "gpt-4o-mini": "m" });
+    expect(() => parseConfig({ nodes, routing: { aliases: { x: "missing" } } }, "test", {})).toThrow(
+      /routing\.aliases\.x: alias target "missing" is not served by any node/,
+    );
+    expect(() => parseConfig({ nodes, routing: { aliases: { n: "m" } } }, "test", {})).toThrow(
+      /routing\.aliases\.n: "n" is served by a node/,
+    );
+  });
+
   it("applies SWITCHYARD__ overrides with camelCase matching and JSON values", () => {
     const config = parseConfig({}, "test", {
       SWITCHYARD__ROUTING__STRATEGY: "round-robin",

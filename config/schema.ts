@@ -14,6 +14,8 @@ const apiKey = z.object({
   tenant: z.string().min(1),
   /** A label for logs and metrics; the key itself is never logged. */
   name: z.string().min(1).optional(),
+  /** The models this key may use (served names or aliases; an alias's model covers the alias). Absent: all. */
+  models: z.array(z.string().min(1)).optional(),
 });
 
 const node = z.object({
@@ -270,6 +272,16 @@ export const configSchema = z
       else if (!served.has(model))
         ctx.addIssue({ code: "custom", message: `alias target "${model}" is not served by any node`, path });
     }
+    cfg.auth.keys.forEach((k, i) => {
+      k.models?.forEach((model, j) => {
+        if (!served.has(model) && !(model in cfg.routing.aliases))
+          ctx.addIssue({
+            code: "custom",
+            message: `"${model}" is neither served by a node nor an alias`,
+            path: ["auth", "keys", i, "models", j],
+          });
+      });
+    });
     const keys = new Set<string>();
     cfg.auth.keys.forEach((k, i) => {
       if (keys.has(k.key))

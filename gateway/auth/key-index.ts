@@ -13,7 +13,15 @@ export function digestKey(secret: string): string {
 
 export function buildKeyIndex(auth: SwitchyardConfig["auth"]): KeyIndex {
   const byDigest = new Map<string, Caller>(
-    auth.keys.map((k, i) => [digestKey(k.key), { tenant: k.tenant, keyName: k.name ?? `${k.tenant}-key-${i}` }]),
+    auth.keys.map((k, i) => [
+      digestKey(k.key),
+      {
+        tenant: k.tenant,
+        keyName: k.name ?? `${k.tenant}-key-${i}`,
+        // Always present (undefined for "all"), so every Caller has the same shape.
+        models: k.models ? new Set(k.models) : undefined,
+      },
+    ]),
   );
   return { find: (secret) => byDigest.get(digestKey(secret)), size: byDigest.size };
 }

@@ -16,6 +16,8 @@ export type Caller = {
   tenant: string;
   /** The API key's configured name (never the secret). */
   keyName: string;
+  /** The models the key may use (auth.keys[].models); absent: all. */
+  models?: ReadonlySet<string>;
 };
 
 export type ForwardRequest = {

@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { SwitchyardConfig } from "#config/schema.ts";
+import { mayUse } from "#gateway/auth/model-access.ts";
 import { requestHeader } from "#gateway/http/request-header.ts";
 import { watchClient } from "#gateway/middleware/client-signal.ts";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
@@ -30,7 +31,7 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
     spec.checkLimits(body, snapshot.config.server.limits);
     // An alias is served as its target from here on: routed, cached, limited and labelled as that model.
     const model = resolveModel(snapshot, body.model);
-    if (model === undefined) throw new ModelNotFoundError(body.model);
+    if (model === undefined || !mayUse(c.get("caller"), body.model, model)) throw new ModelNotFoundError(body.model);
     // Labelled only once known to be served: a client-chosen name must not mint new metric series.
     c.set("model", model);
     const deadlines = snapshot.config.routing.deadlines;

@@ -48,6 +48,14 @@ describe("parseConfig", () => {
     );
   });
 
+  it("names a key's model that is neither served nor an alias", () => {
+    const nodes = [{ id: "a", url: "http://127.0.0.1:1", models: ["m"] }];
+    const keys = [{ key: "sk-0123456789", tenant: "t", models: ["m", "typo"] }];
+    expect(() => parseConfig({ nodes, auth: { keys } }, "test", {})).toThrow(
+      /auth\.keys\.0\.models\.1: "typo" is neither served by a node nor an alias/,
+    );
+  });
+
   it("applies SWITCHYARD__ overrides with camelCase matching and JSON values", () => {
     const config = parseConfig({}, "test", {
       SWITCHYARD__ROUTING__STRATEGY: "round-robin",

@@ -21,11 +21,20 @@ export function completionsRoute(ctx: NodeContext): Handler {
   return async function completions(c: Context) {
     const body = validateBody(completionRequest, c.get("jsonBody"));
     const model = decoderFor(c, ctx.registry, body.model);
-    if (body.echo)
-      throw new InvalidRequestError("echo is not supported by this model node.", "echo", "unsupported_value");
+    refuseUnsupported(body);
     const promptIds = promptTokens(body.prompt, model);
     return respondWithGeneration(c, ctx, { body, model, promptIds }, textShape);
   };
+}
+
+/** Fields this node cannot honour are refused rather than silently ignored. */
+function refuseUnsupported(body: CompletionRequest): void {
+  const unsupported = (param: string) =>
+    new InvalidRequestError(`${param} is not supported by this model node.`, param, "unsupported_value");
+  if (body.echo) throw unsupported("echo");
+  const { best_of: bestOf, suffix } = body as { best_of?: unknown; suffix?: unknown };
+  if (bestOf != null && bestOf !== 1) throw unsupported("best_of");
+  if (typeof suffix === "string" && suffix !== "") throw unsupported("suffix");
 }
 
 /** Text is tokenized with the model's special tokens (BOS for Llama); token ids are taken as given. */

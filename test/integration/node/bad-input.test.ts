@@ -78,11 +78,21 @@ describe("model node bad input", () => {
     );
   });
 
-  it("answers 400 for max_tokens ≤ 0 and for n > 1", async () => {
+  it("answers 400 for max_tokens ≤ 0, and refuses what it cannot honour (n > 1, echo, best_of, suffix)", async () => {
     await expectError(await chat({ max_tokens: 0 }), 400, undefined, "max_tokens");
     await expectError(await chat({ max_tokens: -5 }), 400, undefined, "max_tokens");
     await expectError(await chat({ max_completion_tokens: 0 }), 400, undefined, "max_completion_tokens");
     await expectError(await chat({ n: 2 }), 400, "unsupported_value", "n");
+    const completion = (extra: Record<string, unknown>) =>
+      post(node, "/v1/completions", { model: "demo-gpt", prompt: "x", max_tokens: 2, ...extra });
+    for (const [param, value] of [
+      ["echo", true],
+      ["best_of", 3],
+      ["suffix", "end"],
+    ] as const)
+      await expectError(await completion({ [param]: value }), 400, "unsupported_value", param);
+    // Their neutral values change nothing and are accepted.
+    expect((await completion({ echo: false, best_of: 1, suffix: "" })).status).toBe(200);
   });
 
   it("answers 400 for malformed JSON, non-object bodies and wrong types", async () => {

@@ -3,7 +3,7 @@ import type { Context, Handler } from "hono";
 import { chatChunks, chatCompletion } from "#backends/server/completion-format.ts";
 import { decoderFor } from "#backends/server/model-lookup.ts";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
-import { chatCompletionRequest } from "#gateway/openai/schemas.ts";
+import { type ChatCompletionRequest, chatCompletionRequest } from "#gateway/openai/schemas.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import type { NodeContext } from "./context.ts";
 import { type CompletionShape, respondWithGeneration } from "./generation-response.ts";
@@ -26,7 +26,33 @@ export function chatCompletionsRoute(ctx: NodeContext): Handler {
         "model_not_supported",
       );
     }
+    refuseUnsupported(body);
     const promptIds = model.tokenizer.encode(model.chatTemplate.render(body.messages), false);
     return respondWithGeneration(c, ctx, { body, model, promptIds }, chatShape);
   };
+}
+
+/**
+ * What no grammar here can guarantee is refused rather than answered with text that breaks the promise: JSON mode
+ * and structured outputs, and a tool call the model must make. Tools the model may call ("auto") are accepted; it
+ * answers in text.
+ */
+function refuseUnsupported(body: ChatCompletionRequest): void {
+  const { response_format: format, tool_choice: toolChoice } = body as {
+    response_format?: unknown;
+    tool_choice?: unknown;
+  };
+  const formatType = (format as { type?: unknown } | null | undefined)?.type;
+  if (formatType !== undefined && formatType !== "text")
+    throw new InvalidRequestError(
+      `response_format ${String(formatType)} is not supported by this model node.`,
+      "response_format",
+      "unsupported_value",
+    );
+  if (toolChoice === "required" || (toolChoice !== null && typeof toolChoice === "object"))
+    throw new InvalidRequestError(
+      'This model node cannot guarantee a tool call: tool_choice may only be "auto" or "none".',
+      "tool_choice",
+      "unsupported_value",
+    );
 }

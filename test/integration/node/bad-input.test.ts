@@ -93,6 +93,23 @@ describe("model node bad input", () => {
       await expectError(await completion({ [param]: value }), 400, "unsupported_value", param);
     // Their neutral values change nothing and are accepted.
     expect((await completion({ echo: false, best_of: 1, suffix: "" })).status).toBe(200);
+    // Chat: JSON mode, structured outputs and forced tool calls cannot be guaranteed; optional tools can be offered.
+    await expectError(
+      await chat({ response_format: { type: "json_object" } }),
+      400,
+      "unsupported_value",
+      "response_format",
+    );
+    await expectError(await chat({ tool_choice: "required" }), 400, "unsupported_value", "tool_choice");
+    const tools = [{ type: "function", function: { name: "f", parameters: { type: "object" } } }];
+    await expectError(
+      await chat({ tools, tool_choice: { type: "function", function: { name: "f" } } }),
+      400,
+      "unsupported_value",
+      "tool_choice",
+    );
+    const offered = await chat({ tools, tool_choice: "auto", response_format: { type: "text" }, max_tokens: 2 });
+    expect(offered.status).toBe(200);
   });
 
   it("answers 400 for malformed JSON, non-object bodies and wrong types", async () => {

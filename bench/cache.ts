@@ -7,7 +7,7 @@ import { createMemoryBucketStore } from "#gateway/ratelimit/memory-store.ts";
 import { createRedisBucketStore } from "#gateway/ratelimit/redis-store.ts";
 import type { BucketStore } from "#gateway/ratelimit/store.ts";
 import { createRedisConnection } from "#gateway/redis/client.ts";
-import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
+import { benchHeaders, startBenchGateway } from "./support/bench-gateway.ts";
 import { fmt, sequentialLatency } from "./support/measure.ts";
 import { startChild } from "./support/processes.ts";
 
@@ -15,7 +15,7 @@ const requests = Number(process.env.BENCH_REQUESTS ?? 3000);
 const limiterSeconds = Number(process.env.BENCH_SECONDS ?? 3);
 const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const keyPrefix = `switchyard-bench:${randomUUID().slice(0, 8)}:`;
-const headers = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
+const headers = benchHeaders;
 const body = JSON.stringify({
   model: "bench-model",
   temperature: 0,

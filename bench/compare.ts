@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
+import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/bench-gateway.ts";
 import { fmt, quantile, throughput, withCpu } from "./support/measure.ts";
 import { corePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
@@ -16,13 +16,8 @@ const ref = process.argv[2] ?? "HEAD";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = 32; // per gateway
-const body = JSON.stringify({
-  model: "bench-model",
-  temperature: 0.7,
-  max_tokens: 16,
-  messages: [{ role: "user", content: "Say something about foxes." }],
-});
-const headers = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
+const body = uncachedChatBody;
+const headers = benchHeaders;
 
 const plan = corePlan();
 if (!plan) throw new Error("bench:compare needs 2+ cores and taskset: both gateways must share one pinned core");

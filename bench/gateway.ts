@@ -1,7 +1,7 @@
 // npm run bench:gateway — throughput and added latency of the gateway (every feature on) against a fixed local
 // upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly; then
 // streamed events per second through the gateway and through the bare proxy.
-import { benchKey, startBenchGateway } from "./support/bench-gateway.ts";
+import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/bench-gateway.ts";
 import { fmt, interleavedLatency, quantile, streamThroughput, throughput, withCpu } from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
@@ -11,14 +11,8 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const warmup = Number(process.env.BENCH_WARMUP ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
-// temperature > 0: the cache is consulted but (by policy) does not answer, so every request reaches the upstream.
-const body = JSON.stringify({
-  model: "bench-model",
-  temperature: 0.7,
-  max_tokens: 16,
-  messages: [{ role: "user", content: "Say something about foxes." }],
-});
-const headers = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
+const body = uncachedChatBody;
+const headers = benchHeaders;
 
 const plan = corePlan();
 const upstream = await startChild("bench/support/fixed-upstream.ts");

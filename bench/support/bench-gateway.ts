@@ -7,6 +7,17 @@ import type { ConfigInput } from "#config/schema.ts";
 import { type Child, startChild } from "./processes.ts";
 
 export const benchKey = "sk-bench-0123456789";
+export const benchHeaders = { "content-type": "application/json", authorization: `Bearer ${benchKey}` };
+/**
+ * A short chat at temperature > 0: the cache is consulted but (by policy) does not answer, so every request reaches
+ * the upstream.
+ */
+export const uncachedChatBody = JSON.stringify({
+  model: "bench-model",
+  temperature: 0.7,
+  max_tokens: 16,
+  messages: [{ role: "user", content: "Say something about foxes." }],
+});
 
 export async function startBenchGateway(
   upstreamPort: number,

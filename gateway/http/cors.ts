@@ -37,8 +37,8 @@ export function corsHeaders(allowed: string): Record<string, string> {
 }
 
 /**
- * Marks the response of a request from an allowed origin; costs one config read for requests without an Origin.
- * `later` is for responses without a Node response behind them (app.request() in tests): apply it to the result.
+ * Marks the response of a request from an allowed origin; with CORS off it costs one config read. Without a Node
+ * response behind the request (app.request() in tests) it returns what to apply to the route's Response instead.
  */
 export function applyCors(c: Context, cors: CorsConfig): ((res: Response) => void) | undefined {
   if (cors.allowOrigins.length === 0) return undefined;

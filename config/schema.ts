@@ -143,6 +143,26 @@ const bucket = z.object({
   requestsPerMinute: z.number().positive().optional(),
   tokensPerMinute: z.number().positive().optional(),
 });
+
+const quota = z.object({
+  /** Tokens per UTC calendar day. */
+  tokensPerDay: z.number().int().positive().optional(),
+  /** Tokens per UTC calendar month. */
+  tokensPerMonth: z.number().int().positive().optional(),
+});
+export type QuotaLimits = z.infer<typeof quota>;
+/**
+ * Token quotas (budgets) per tenant and per API key name, over UTC days and months. A caller whose quota is spent
+ * gets OpenAI's 429 insufficient_quota until the window turns. Counted from real usage after each answer, so the
+ * request that crosses the line finishes; cached answers cost nothing. On Redis they are shared by every replica.
+ */
+const quotas = z
+  .object({
+    store: z.enum(["memory", "redis"]).default("memory"),
+    tenants: z.record(z.string(), quota).default({}),
+    keys: z.record(z.string(), quota).default({}),
+  })
+  .prefault({});
 export type BucketLimits = z.infer<typeof bucket>;
 const rateLimit = z
   .object({
@@ -250,6 +270,7 @@ export const configSchema = z
     routing,
     cache,
     rateLimit,
+    quotas,
     redis,
     admin,
     logging: z

@@ -9,6 +9,7 @@ import { listenOn } from "./listen.ts";
 import { createLogger } from "./logging.ts";
 import { createMetricsRegistry } from "./metrics/registry.ts";
 import { NodeRegistry } from "./nodes/registry.ts";
+import { createQuotaService } from "./quota/service.ts";
 import { createRateLimitService } from "./ratelimit/service.ts";
 import { createRedisProvider } from "./redis/provider.ts";
 import type { ConfigReloader } from "./reload/reloader.ts";
@@ -45,6 +46,7 @@ export async function startGateway(config: SwitchyardConfig, opts: GatewayOption
     redis,
     cache: createCacheService({ registry: metrics, logger, redis }),
     rateLimits: createRateLimitService({ registry: metrics, logger, redis }),
+    quotas: createQuotaService({ logger, redis }),
   });
   // Start with Redis connected when the config uses it: until then cache and limits would run degraded.
   await redis.ready();

@@ -14,6 +14,7 @@ export type CorsConfig = SwitchyardConfig["server"]["cors"];
 const exposedHeaders = [
   "x-request-id",
   "x-switchyard-cache",
+  "x-switchyard-quota-remaining-tokens",
   "retry-after",
   ...["limit", "remaining", "reset"].flatMap((kind) => [`x-ratelimit-${kind}-requests`, `x-ratelimit-${kind}-tokens`]),
 ].join(", ");

@@ -84,6 +84,17 @@ export class RateLimitedError extends GatewayError {
   }
 }
 
+/** A tenant's or key's token quota for the current day or month is spent (OpenAI's billing-quota 429). */
+export class QuotaExceededError extends GatewayError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(429, message, {
+      type: "insufficient_quota",
+      code: "insufficient_quota",
+      headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
+
 /** The gateway itself is at capacity or misconfigured for the request: no node can take it. */
 export class NoHealthyNodeError extends GatewayError {
   constructor(model: string, retryAfterSeconds = 1) {

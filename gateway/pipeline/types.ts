@@ -1,5 +1,5 @@
 // The contract every stage of the request path speaks: a route turns a validated client request into a
-// ForwardRequest, and a chain of ForwardLayers (usage metering → rate limit → cache → coalescing →
+// ForwardRequest, and a chain of ForwardLayers (usage metering → quotas → rate limit → cache → coalescing →
 // routing/resilience → upstream) turns it into a ForwardResult. Each layer does one job and calls `next`, like
 // undici's interceptors.
 import type { CancelSource } from "./cancel-source.ts";

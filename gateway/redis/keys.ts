@@ -6,6 +6,8 @@ export type RedisKeys = {
   cacheEntry(scopedKey: string): string;
   /** One token bucket (hash of levels); `bucketId` names its scope, e.g. "key/acme/ci". */
   rateBucket(bucketId: string): string;
+  /** One quota counter; `counterId` names its scope and window, e.g. "tenant/acme/day/2026-12-06". */
+  quotaCounter(counterId: string): string;
   /** Everything this gateway owns, for SCAN-based cleanup in tests and tools. */
   pattern(): string;
 };
@@ -18,6 +20,7 @@ export function redisKeys(prefix: string): RedisKeys {
   return {
     cacheEntry: (scopedKey) => `${prefix}cache:${scopedKey}`,
     rateBucket: (bucketId) => `${prefix}rl:${bucketId}`,
+    quotaCounter: (counterId) => `${prefix}quota:${counterId}`,
     pattern: () => `${prefix.replace(/[*?[\]\\]/g, "\\$&")}*`,
   };
 }

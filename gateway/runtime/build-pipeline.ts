@@ -6,6 +6,7 @@ import type { SwitchyardConfig } from "#config/schema.ts";
 import type { CacheService } from "#gateway/cache/service.ts";
 import type { NodeRegistry } from "#gateway/nodes/registry.ts";
 import { compose, type Forwarder, type ForwardLayer } from "#gateway/pipeline/types.ts";
+import type { QuotaService } from "#gateway/quota/service.ts";
 import type { RateLimitService } from "#gateway/ratelimit/service.ts";
 import type { RedisProvider } from "#gateway/redis/provider.ts";
 import { createRoutingForwarder } from "#gateway/resilience/forwarder.ts";
@@ -21,12 +22,14 @@ export type GatewayServices = {
   redis: RedisProvider;
   cache: CacheService;
   rateLimits: RateLimitService;
+  quotas: QuotaService;
 };
 
 export function buildPipeline(config: SwitchyardConfig, services: GatewayServices): Forwarder {
   const layers: ForwardLayer[] = [
-    // outermost first: usage metering, rate limits, then cache + coalescing (gateway/usage, ratelimit, cache)
+    // outermost first: usage metering, quotas, rate limits, then cache + coalescing
     createUsageLayer(usageMetrics(services.metrics)),
+    ...services.quotas.layers(config),
     ...services.rateLimits.layers(config),
     ...services.cache.layers(config),
   ];

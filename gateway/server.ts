@@ -46,7 +46,7 @@ export async function startGateway(config: SwitchyardConfig, opts: GatewayOption
     redis,
     cache: createCacheService({ registry: metrics, logger, redis }),
     rateLimits: createRateLimitService({ registry: metrics, logger, redis }),
-    quotas: createQuotaService({ logger, redis }),
+    quotas: createQuotaService({ registry: metrics, logger, redis }),
   });
   // Start with Redis connected when the config uses it: until then cache and limits would run degraded.
   await redis.ready();

@@ -11,14 +11,21 @@ import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/opena
 import { usageTokens } from "#gateway/openai/usage.ts";
 import type { ForwardLayer, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
+import type { QuotaMetrics } from "./metrics.ts";
 import type { QuotaStore } from "./store.ts";
 import { type QuotaCounter, type QuotasConfig, quotaCounters } from "./windows.ts";
 
 export const remainingHeader = "x-switchyard-quota-remaining-tokens";
 
-export type QuotaLayerOptions = { config: QuotasConfig; store: QuotaStore; logger: Logger; now?: () => number };
+export type QuotaLayerOptions = {
+  config: QuotasConfig;
+  store: QuotaStore;
+  metrics: QuotaMetrics;
+  logger: Logger;
+  now?: () => number;
+};
 
-export function createQuotaLayer({ config, store, logger, now = Date.now }: QuotaLayerOptions): ForwardLayer {
+export function createQuotaLayer({ config, store, metrics, logger, now = Date.now }: QuotaLayerOptions): ForwardLayer {
   let lastWarning = 0;
   const storeFailed = (error: unknown) => {
     // One line per ten seconds is enough to say Redis is down; every request would flood the log.
@@ -40,7 +47,11 @@ export function createQuotaLayer({ config, store, logger, now = Date.now }: Quot
         return next(req);
       }
       const spent = counters.findIndex((counter, i) => used[i]! >= counter.limit);
-      if (spent >= 0) throw exceeded(counters[spent]!, now());
+      if (spent >= 0) {
+        const counter = counters[spent]!;
+        metrics.refusals.inc({ tenant: req.caller.tenant, scope: counter.scope, window: counter.window });
+        throw exceeded(counter, now());
+      }
       const remaining = Math.min(...counters.map((counter, i) => counter.limit - used[i]!));
       const charge = (tokens: number | undefined) => {
         if (!tokens) return;

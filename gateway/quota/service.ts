@@ -1,16 +1,27 @@
 // Quotas' long-lived state and a factory for their layer per config snapshot: counters in this process, or in
 // Redis shared by every replica. Counters survive config reloads, so a reload never hands anyone a fresh quota.
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { ForwardLayer } from "#gateway/pipeline/types.ts";
 import type { RedisProvider } from "#gateway/redis/provider.ts";
 import { createQuotaLayer } from "./layer.ts";
+import { quotaMetrics } from "./metrics.ts";
 import { createMemoryQuotaStore, createRedisQuotaStore, type QuotaStore } from "./store.ts";
 
 export type QuotaService = { layers(config: SwitchyardConfig): ForwardLayer[] };
 
-export function createQuotaService({ logger, redis }: { logger: Logger; redis: RedisProvider }): QuotaService {
+export function createQuotaService({
+  registry,
+  logger,
+  redis,
+}: {
+  registry: Registry;
+  logger: Logger;
+  redis: RedisProvider;
+}): QuotaService {
   const log = logger.child({ component: "quota" });
+  const metrics = quotaMetrics(registry);
   const memory = createMemoryQuotaStore();
   let shared: QuotaStore | undefined;
   return {
@@ -19,7 +30,7 @@ export function createQuotaService({ logger, redis }: { logger: Logger; redis: R
       if (!Object.keys(quotas.tenants).length && !Object.keys(quotas.keys).length) return [];
       if (quotas.store === "redis") shared ??= createRedisQuotaStore(redis.get(config.redis));
       const store = quotas.store === "redis" && shared ? shared : memory;
-      return [createQuotaLayer({ config: quotas, store, logger: log })];
+      return [createQuotaLayer({ config: quotas, store, metrics, logger: log })];
     },
   };
 }

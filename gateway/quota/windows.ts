@@ -9,6 +9,8 @@ export type QuotasConfig = SwitchyardConfig["quotas"];
 
 export type QuotaCounter = {
   id: string;
+  scope: "tenant" | "key";
+  window: "day" | "month";
   /** For messages: "tenant acme's daily quota". */
   describes: string;
   limit: number;
@@ -18,26 +20,35 @@ export type QuotaCounter = {
 
 export function quotaCounters(config: QuotasConfig, caller: Caller, now: number): QuotaCounter[] {
   const counters: QuotaCounter[] = [];
-  const add = (scope: string, describes: string, limits: QuotaLimits | undefined) => {
+  const add = (scope: QuotaCounter["scope"], name: string, describes: string, limits: QuotaLimits | undefined) => {
     if (!limits) return;
     const date = new Date(now);
     if (limits.tokensPerDay) {
       const day = date.toISOString().slice(0, 10);
       const endsAt = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
-      counters.push({ id: `${scope}/day/${day}`, describes: `${describes} daily`, limit: limits.tokensPerDay, endsAt });
+      counters.push({
+        id: `${scope}/${segment(name)}/day/${day}`,
+        scope,
+        window: "day",
+        describes: `${describes} daily`,
+        limit: limits.tokensPerDay,
+        endsAt,
+      });
     }
     if (limits.tokensPerMonth) {
       const month = date.toISOString().slice(0, 7);
       const endsAt = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
       counters.push({
-        id: `${scope}/month/${month}`,
+        id: `${scope}/${segment(name)}/month/${month}`,
+        scope,
+        window: "month",
         describes: `${describes} monthly`,
         limit: limits.tokensPerMonth,
         endsAt,
       });
     }
   };
-  add(`tenant/${segment(caller.tenant)}`, `tenant ${caller.tenant}'s`, config.tenants[caller.tenant]);
-  add(`key/${segment(caller.keyName)}`, `API key ${caller.keyName}'s`, config.keys[caller.keyName]);
+  add("tenant", caller.tenant, `tenant ${caller.tenant}'s`, config.tenants[caller.tenant]);
+  add("key", caller.keyName, `API key ${caller.keyName}'s`, config.keys[caller.keyName]);
   return counters;
 }

@@ -62,6 +62,8 @@ describe("token quotas", () => {
     expect(body.error).toMatchObject({ type: "insufficient_quota", code: "insufficient_quota" });
     expect(body.error.message).toContain("tenant team-a's daily quota of 20 tokens is spent");
     expect(node.calls.length).toBe(calls);
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(metrics).toMatch(/switchyard_quota_refusals_total\{tenant="team-a",scope="tenant",window="day"\} 1/);
   });
 
   it("leaves callers without a quota alone", async () => {

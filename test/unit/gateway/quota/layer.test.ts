@@ -1,8 +1,10 @@
 // The quota layer alone, with a fake store: it lets requests through uncounted while the store fails (a quota is
 // a budget; a dead Redis must not stop traffic), and says so in the log only now and then.
 import pino from "pino";
+import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { createQuotaLayer } from "#gateway/quota/layer.ts";
+import { quotaMetrics } from "#gateway/quota/metrics.ts";
 import type { QuotaStore } from "#gateway/quota/store.ts";
 import { chatAnswer, chatRequest, fakeNext, json } from "#test/unit/gateway/cache/fixtures.ts";
 
@@ -21,7 +23,7 @@ describe("quota layer", () => {
     };
     const { lines, logger } = capturingLogger();
     const next = fakeNext(() => json(chatAnswer()));
-    const layer = createQuotaLayer({ config, store: down, logger })(next);
+    const layer = createQuotaLayer({ config, store: down, metrics: quotaMetrics(new Registry()), logger })(next);
     for (let i = 0; i < 3; i++) expect((await layer(chatRequest())).status).toBe(200);
     expect(next.calls).toHaveLength(3);
     expect(lines).toHaveLength(1);
@@ -38,7 +40,9 @@ describe("quota layer", () => {
       },
     };
     const { lines, logger } = capturingLogger();
-    const layer = createQuotaLayer({ config, store: flaky, logger })(fakeNext(() => json(chatAnswer())));
+    const layer = createQuotaLayer({ config, store: flaky, metrics: quotaMetrics(new Registry()), logger })(
+      fakeNext(() => json(chatAnswer())),
+    );
     const result = await layer(chatRequest());
     expect(result.headers["x-switchyard-quota-remaining-tokens"]).toBe("10");
     await expect.poll(() => charged).toBe(1);

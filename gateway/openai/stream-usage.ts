@@ -26,29 +26,53 @@ export function withUsageRequested(req: ForwardRequest): ForwardRequest {
 
 /**
  * Passes a stream through, reporting its usage once when it ends, breaks or is abandoned by the consumer.
- * `stripUsageChunk` removes the usage-only chunk (the client did not ask for it).
+ * `stripUsageChunk` removes the usage-only chunk (the client did not ask for it). Several layers watch the same
+ * stream (metering, quotas, the rate limiter): a stream already watched is returned with one more listener, so the
+ * events pass through one watcher, not one async generator per layer. Listeners hear the usage innermost first.
  */
-export async function* trackStreamUsage(
+export function trackStreamUsage(
   events: AsyncIterable<SseData>,
   stripUsageChunk: boolean,
   onEnd: (usage: StreamUsage) => void,
-): AsyncGenerator<SseData> {
-  const seen: StreamUsage = { totalTokens: undefined, usage: undefined, dataChunks: 0, completed: false };
-  try {
-    for await (const data of events) {
-      const found = chunkUsage(data);
-      if (found) {
-        seen.totalTokens = usageTokens(found.usage) ?? seen.totalTokens;
-        seen.usage = found.usage;
+): UsageWatchedStream {
+  const watched = events instanceof UsageWatchedStream ? events : new UsageWatchedStream(events);
+  return watched.watch(stripUsageChunk, onEnd);
+}
+
+export class UsageWatchedStream implements AsyncIterable<SseData> {
+  readonly #events: AsyncIterable<SseData>;
+  readonly #listeners: Array<(usage: StreamUsage) => void> = [];
+  /** Set when any watcher strips: an outer layer only asks when the client did not (see wantsUsage). */
+  #strip = false;
+
+  constructor(events: AsyncIterable<SseData>) {
+    this.#events = events;
+  }
+
+  watch(stripUsageChunk: boolean, onEnd: (usage: StreamUsage) => void): this {
+    this.#strip ||= stripUsageChunk;
+    this.#listeners.push(onEnd);
+    return this;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<SseData> {
+    const seen: StreamUsage = { totalTokens: undefined, usage: undefined, dataChunks: 0, completed: false };
+    try {
+      for await (const data of this.#events) {
+        const found = chunkUsage(data);
+        if (found) {
+          seen.totalTokens = usageTokens(found.usage) ?? seen.totalTokens;
+          seen.usage = found.usage;
+        }
+        if (data !== "[DONE]" && !found?.usageOnly) seen.dataChunks++;
+        if (this.#strip) {
+          if (found?.usageOnly) continue;
+          yield withoutNullUsage(data);
+        } else yield data;
       }
-      if (data !== "[DONE]" && !found?.usageOnly) seen.dataChunks++;
-      if (stripUsageChunk) {
-        if (found?.usageOnly) continue;
-        yield withoutNullUsage(data);
-      } else yield data;
+      seen.completed = true;
+    } finally {
+      for (const listener of this.#listeners) listener(seen);
     }
-    seen.completed = true;
-  } finally {
-    onEnd(seen);
   }
 }

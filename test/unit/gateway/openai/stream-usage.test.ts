@@ -27,7 +27,7 @@ describe("usage tracking", () => {
 
   it("reports once when the consumer stops early or the stream breaks", async () => {
     const seen: StreamUsage[] = [];
-    const iterator = trackStreamUsage(fromArray(chatStream()), false, (u) => seen.push(u));
+    const iterator = trackStreamUsage(fromArray(chatStream()), false, (u) => seen.push(u))[Symbol.asyncIterator]();
     await iterator.next();
     await iterator.return(undefined);
     await expect(collect(trackStreamUsage(fromArray(chatStream(), 2), false, (u) => seen.push(u)))).rejects.toThrow();
@@ -35,5 +35,15 @@ describe("usage tracking", () => {
       { totalTokens: undefined, dataChunks: 1, completed: false },
       { totalTokens: undefined, dataChunks: 2, completed: false },
     ]);
+  });
+
+  it("lets several layers watch one stream in one pass, stripping when any of them asks", async () => {
+    const heard: string[] = [];
+    const events = chatStream(["a"], { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });
+    const inner = trackStreamUsage(fromArray(events), false, (u) => heard.push(`inner ${u.totalTokens}`));
+    const outer = trackStreamUsage(inner, true, (u) => heard.push(`outer ${u.totalTokens}`));
+    expect(outer).toBe(inner);
+    expect(await collect(outer)).toEqual(events.filter((e) => !e.includes('"choices":[]')));
+    expect(heard).toEqual(["inner 4", "outer 4"]);
   });
 });

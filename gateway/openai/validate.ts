@@ -40,7 +40,7 @@ export function requestError(issue: Issue | undefined, body: unknown): InvalidRe
     }
     case "too_big":
     case "too_small":
-      return boundError(issue, value, fail);
+      return boundError(issue, param, value, fail);
     case "invalid_key": {
       // zod names the key in the path; OpenAI names the object and quotes the key.
       const owner = formatPath(issue.path.slice(0, -1));
@@ -63,8 +63,12 @@ export function requestError(issue: Issue | undefined, body: unknown): InvalidRe
 
 type Fail = (message: string, code: string) => InvalidRequestError;
 
-function boundError(issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall, value: unknown, fail: Fail) {
-  const param = formatPath(issue.path);
+function boundError(
+  issue: z.core.$ZodIssueTooBig | z.core.$ZodIssueTooSmall,
+  param: string | null,
+  value: unknown,
+  fail: Fail,
+) {
   const above = issue.code === "too_big";
   const bound = Number(above ? issue.maximum : issue.minimum);
   if (issue.origin === "array" && Array.isArray(value)) {

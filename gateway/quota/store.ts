@@ -14,10 +14,12 @@ export type QuotaStore = {
 export function createMemoryQuotaStore(now: () => number = Date.now): QuotaStore {
   const counters = new Map<string, { used: number; endsAt: number }>();
   let writes = 0;
+  /** The counter, unless its window has ended (then it is dropped). */
   const read = (id: string) => {
     const counter = counters.get(id);
-    if (counter && counter.endsAt <= now()) counters.delete(id);
-    return counters.get(id);
+    if (!counter || counter.endsAt > now()) return counter;
+    counters.delete(id);
+    return undefined;
   };
   return {
     used: (refs) => refs.map((ref) => read(ref.id)?.used ?? 0),

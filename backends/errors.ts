@@ -18,6 +18,13 @@ export class ContextLengthExceededError extends InvalidRequestError {
   }
 }
 
+/** A parameter this node cannot honour: refused rather than silently ignored. */
+export class UnsupportedParameterError extends InvalidRequestError {
+  constructor(param: string, message = `${param} is not supported by this model node.`) {
+    super(message, param, "unsupported_value");
+  }
+}
+
 /** The model's worker died (it is being restarted); 503 so the gateway retries on another node at once. */
 export class ModelUnavailableError extends GatewayError {
   constructor(model: string, reason: string, retryAfterSeconds = 5) {

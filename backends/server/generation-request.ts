@@ -2,7 +2,7 @@
 // seed, logit_bias and penalties, logprobs), enforcing what the node supports (n = 1), token ids inside the
 // vocabulary and the model's context window (OpenAI's context_length_exceeded).
 import { z } from "zod";
-import { ContextLengthExceededError } from "#backends/errors.ts";
+import { ContextLengthExceededError, UnsupportedParameterError } from "#backends/errors.ts";
 import type { SequenceSpec } from "#backends/models/decoder-engine.ts";
 import { logitAdjustments } from "#backends/models/logit-adjustments.ts";
 import { randomSeed } from "#backends/models/prng.ts";
@@ -43,8 +43,7 @@ export function buildGeneration(
   promptParam: string,
 ): Generation {
   const extra = validateBody(extensions, body);
-  if ((body.n ?? 1) !== 1)
-    throw new InvalidRequestError("This model node supports n = 1 only.", "n", "unsupported_value");
+  if ((body.n ?? 1) !== 1) throw new UnsupportedParameterError("n", "This model node supports n = 1 only.");
   const limit = model.contextLength;
   if (promptIds.length >= limit) {
     throw new ContextLengthExceededError(

@@ -1,5 +1,6 @@
 // POST /v1/chat/completions: chat template → tokens → decoder engine → JSON or SSE chunks.
 import type { Context, Handler } from "hono";
+import { UnsupportedParameterError } from "#backends/errors.ts";
 import { chatChunks, chatCompletion } from "#backends/server/completion-format.ts";
 import { decoderFor } from "#backends/server/model-lookup.ts";
 import { InvalidRequestError } from "#gateway/openai/errors.ts";
@@ -44,15 +45,13 @@ function refuseUnsupported(body: ChatCompletionRequest): void {
   };
   const formatType = (format as { type?: unknown } | null | undefined)?.type;
   if (formatType !== undefined && formatType !== "text")
-    throw new InvalidRequestError(
-      `response_format ${String(formatType)} is not supported by this model node.`,
+    throw new UnsupportedParameterError(
       "response_format",
-      "unsupported_value",
+      `response_format ${String(formatType)} is not supported by this model node.`,
     );
   if (toolChoice === "required" || (toolChoice !== null && typeof toolChoice === "object"))
-    throw new InvalidRequestError(
-      'This model node cannot guarantee a tool call: tool_choice may only be "auto" or "none".',
+    throw new UnsupportedParameterError(
       "tool_choice",
-      "unsupported_value",
+      'This model node cannot guarantee a tool call: tool_choice may only be "auto" or "none".',
     );
 }

@@ -1,5 +1,6 @@
 // POST /v1/completions: a raw prompt (text or token ids, one per request) → decoder engine → JSON or SSE chunks.
 import type { Context, Handler } from "hono";
+import { UnsupportedParameterError } from "#backends/errors.ts";
 import type { LoadedDecoder } from "#backends/models/registry.ts";
 import { textChunks, textCompletion } from "#backends/server/completion-format.ts";
 import { checkTokenIds } from "#backends/server/generation-request.ts";
@@ -29,12 +30,10 @@ export function completionsRoute(ctx: NodeContext): Handler {
 
 /** Fields this node cannot honour are refused rather than silently ignored. */
 function refuseUnsupported(body: CompletionRequest): void {
-  const unsupported = (param: string) =>
-    new InvalidRequestError(`${param} is not supported by this model node.`, param, "unsupported_value");
-  if (body.echo) throw unsupported("echo");
+  if (body.echo) throw new UnsupportedParameterError("echo");
   const { best_of: bestOf, suffix } = body as { best_of?: unknown; suffix?: unknown };
-  if (bestOf != null && bestOf !== 1) throw unsupported("best_of");
-  if (typeof suffix === "string" && suffix !== "") throw unsupported("suffix");
+  if (bestOf != null && bestOf !== 1) throw new UnsupportedParameterError("best_of");
+  if (typeof suffix === "string" && suffix !== "") throw new UnsupportedParameterError("suffix");
 }
 
 /** Text is tokenized with the model's special tokens (BOS for Llama); token ids are taken as given. */
@@ -46,7 +45,7 @@ function promptTokens(prompt: CompletionRequest["prompt"], model: LoadedDecoder)
         ? (prompt as (string | number[])[])
         : [prompt as number[]];
   if (prompts.length !== 1)
-    throw new InvalidRequestError("This model node takes one prompt per request.", "prompt", "unsupported_value");
+    throw new UnsupportedParameterError("prompt", "This model node takes one prompt per request.");
   const only = prompts[0]!;
   if (typeof only === "string") {
     const ids = model.tokenizer.encode(only, true);

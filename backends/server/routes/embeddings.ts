@@ -1,7 +1,7 @@
 // POST /v1/embeddings: inputs (text or token ids) → tokens → dynamic batcher → unit-norm vectors as float
 // arrays or base64 little-endian float32, the two encodings OpenAI defines.
 import type { Context, Handler } from "hono";
-import { ContextLengthExceededError } from "#backends/errors.ts";
+import { ContextLengthExceededError, UnsupportedParameterError } from "#backends/errors.ts";
 import type { LoadedEncoder } from "#backends/models/registry.ts";
 import { onClientGone } from "#backends/server/client-gone.ts";
 import { checkTokenIds } from "#backends/server/generation-request.ts";
@@ -31,10 +31,9 @@ export function embeddingsRoute(ctx: NodeContext): Handler {
     const vectors = await model.engine.embed(inputs, clientGone.signal);
     const dim = vectors[0]?.length ?? 0;
     if (body.dimensions !== undefined && body.dimensions !== dim) {
-      throw new InvalidRequestError(
-        `Model \`${model.id}\` produces ${dim}-dimensional embeddings only.`,
+      throw new UnsupportedParameterError(
         "dimensions",
-        "unsupported_value",
+        `Model \`${model.id}\` produces ${dim}-dimensional embeddings only.`,
       );
     }
     const base64 = body.encoding_format === "base64";

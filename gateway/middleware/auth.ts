@@ -1,5 +1,7 @@
 // Bearer API-key authentication: resolves the key to its tenant, or refuses with OpenAI's 401.
+import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
+import { rememberCaller, rememberedCaller } from "#gateway/auth/connection-keys.ts";
 import { requestHeader } from "#gateway/http/request-header.ts";
 import { AuthenticationError } from "#gateway/openai/errors.ts";
 
@@ -7,6 +9,12 @@ import { AuthenticationError } from "#gateway/openai/errors.ts";
 export function authenticate(c: Context): void {
   const snapshot = c.get("snapshot");
   const header = requestHeader(c, "authorization") ?? "";
+  const connection = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket ?? undefined;
+  const known = rememberedCaller(connection, snapshot.keys, header);
+  if (known) {
+    c.set("caller", known);
+    return;
+  }
   const match = /^Bearer\s+(.+)$/i.exec(header);
   if (!match) {
     if (!snapshot.config.auth.allowAnonymous) {
@@ -19,5 +27,6 @@ export function authenticate(c: Context): void {
   }
   const caller = snapshot.keys.find(match[1]!.trim());
   if (!caller) throw new AuthenticationError();
+  rememberCaller(connection, snapshot.keys, header, caller);
   c.set("caller", caller);
 }

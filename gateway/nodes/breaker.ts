@@ -41,3 +41,52 @@ export function breakerState(breaker: NodeBreaker): BreakerState {
 export function breakerAdmits(breaker: NodeBreaker): boolean {
   return breaker.closed || breaker.pendingClose;
 }
+
+/** opossum's rolling window; `increment` is what its own event listeners call for each outcome. */
+type CountingStatus = { increment(property: "fires" | "successes" | "failures", latencyMs?: number): void };
+
+/**
+ * Runs one attempt under its node's breaker and hands the outcome to `onSuccess` or `onFailure`, deciding as
+ * `breaker.fire(task).then(onSuccess, onFailure)` would, at less cost per request. fire() wraps every call in
+ * promises and events (~5% of the gateway's CPU per request in bench:compare). While the breaker is closed, the
+ * attempt runs directly and its outcome goes into the breaker's own rolling window, counted as opossum's listeners
+ * count it (a fire, then a success or a failure; an error that is no node fault is a success, as errorFilter says).
+ * A node fault on a closed breaker is handed to fire() as an already-failed action, so opossum itself counts it and
+ * decides, by its error rate, whether to open. Half-open trials and an open or shut-down breaker go through fire()
+ * unchanged. Unlike fire(), a call is counted when it ends rather than when it starts, and the direct path emits no
+ * 'fire', 'success' or 'failure' events (nothing here listens for them).
+ */
+export function runGuarded<T>(
+  breaker: NodeBreaker,
+  task: NodeTask,
+  onSuccess: (result: ForwardResult) => T,
+  onFailure: (error: unknown) => T,
+): Promise<T> {
+  if (!breaker.closed || breaker.isShutdown || !breaker.enabled) return breaker.fire(task).then(onSuccess, onFailure);
+  const status = breaker.status as unknown as CountingStatus;
+  const started = Date.now();
+  const count = (outcome: "successes" | "failures") => {
+    status.increment("fires");
+    status.increment(outcome, Date.now() - started);
+  };
+  // One reaction on the task's own promise: each promise layer added here costs every request a microtask turn.
+  return task().then(
+    (result) => {
+      count("successes");
+      return onSuccess(result);
+    },
+    (error: unknown) => {
+      if (!isNodeFault(error)) {
+        count("successes");
+        return onFailure(error);
+      }
+      if (breaker.closed && !breaker.isShutdown)
+        return breaker.fire(() => Promise.reject(error)).then(onSuccess, onFailure);
+      // The breaker left "closed" while this attempt ran. Open: nothing is left to decide. Half-open: any failure
+      // opens it again, as opossum's own failure handling does.
+      count("failures");
+      if (breaker.halfOpen) breaker.open();
+      return onFailure(error);
+    },
+  );
+}

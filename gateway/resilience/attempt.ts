@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { Pick } from "#gateway/balancer/balancer.ts";
-import type { NodeTask } from "#gateway/nodes/breaker.ts";
+import { type NodeTask, runGuarded } from "#gateway/nodes/breaker.ts";
 import { loadFromHeaders } from "#gateway/nodes/load-report.ts";
 import type { UpstreamNode } from "#gateway/nodes/upstream-node.ts";
 import { GatewayError } from "#gateway/openai/errors.ts";
@@ -90,24 +90,33 @@ export function startAttempt(
     const ms = ctx.deadlines.firstTokenMs;
     attempt.watch(ms, () => new AttemptTimeoutError(node.id, `Node ${node.id} sent no first token within ${ms} ms.`));
   }
-  const task: NodeTask = async () => {
+  const explained = (error: unknown): never => {
+    // Normalised inside the task so the breaker sees `nodeFault` exactly as the forwarder will.
+    throw explain(error);
+  };
+  // Promise chains rather than an async function: each await would cost every request another microtask turn.
+  const task: NodeTask = () => {
+    let called: Promise<ForwardResult>;
     try {
-      const result = await ctx.call(node, req, new AttemptCall(attempt, node));
+      called = ctx.call(node, req, new AttemptCall(attempt, node));
+    } catch (error) {
+      return Promise.reject(explain(error));
+    }
+    return called.then((result): ForwardResult | Promise<ForwardResult> => {
       if (result.kind === "json") return result;
-      return await holdFirstEvent(result, {
+      return holdFirstEvent(result, {
         attempt,
         nodeId: node.id,
         interTokenMs: ctx.deadlines.interTokenMs,
         explain,
         onEnd: onStreamEnd,
-      });
-    } catch (error) {
-      // Normalised inside the task so the breaker sees `nodeFault` exactly as the forwarder will.
-      throw explain(error);
-    }
+      }).catch(explained);
+    }, explained);
   };
 
-  const result = node.breaker.fire(task).then(
+  const result = runGuarded(
+    node.breaker,
+    task,
     (outcome) => {
       const ms = performance.now() - started;
       const label = outcome.status >= 400 ? "client_error" : "ok";

@@ -6,7 +6,7 @@ import { parseSse } from "#gateway/openai/sse.ts";
 import type { CancelSource } from "#gateway/pipeline/cancel-source.ts";
 import { endpointPaths, type ForwardRequest, type ForwardResult } from "#gateway/pipeline/types.ts";
 import { type NodeTarget, nodeBase } from "./pools.ts";
-import { requestWhole, type WholeResponse } from "./read-whole.ts";
+import { requestWhole } from "./read-whole.ts";
 
 export type CallOptions = {
   /** Per-attempt signal: aborting it cancels this attempt only; its reason is rethrown. */
@@ -53,8 +53,11 @@ async function callForStream(
   return relayRefusal(node, statusCode, read, response.headers);
 }
 
-/** A non-streaming request: the answer is read whole, without a body stream. */
-async function callForJson(
+/**
+ * A non-streaming request: the answer is read whole, without a body stream. A promise chain, not an async
+ * function: an await would cost every request another microtask turn.
+ */
+function callForJson(
   pool: Pool,
   node: NodeTarget,
   request: Dispatcher.DispatchOptions,
@@ -62,19 +65,19 @@ async function callForJson(
 ): Promise<ForwardResult> {
   // Read only when no CancelSource is given: the attempt's `signal` is made on first use.
   const cancel = opts.cancel ?? opts.signal;
-  let response: WholeResponse;
-  try {
-    response = await requestWhole(pool, request, cancel, opts.onHeaders);
-  } catch (error) {
-    throw classifyFailure(error, node, cancel);
-  }
-  const { statusCode, text, bodyError } = response;
-  if (statusCode >= 200 && statusCode < 300) {
-    if (text === undefined) throw classifyFailure(bodyError, node, cancel, unreadable);
-    return { kind: "json", status: statusCode, headers: {}, ...parseJson(text, node, cancel) };
-  }
-  const read = text === undefined ? undefined : tryParse(text);
-  return relayRefusal(node, statusCode, read, response.headers);
+  return requestWhole(pool, request, cancel, opts.onHeaders).then(
+    ({ statusCode, text, bodyError, headers }): ForwardResult => {
+      if (statusCode >= 200 && statusCode < 300) {
+        if (text === undefined) throw classifyFailure(bodyError, node, cancel, unreadable);
+        return { kind: "json", status: statusCode, headers: {}, ...parseJson(text, node, cancel) };
+      }
+      const read = text === undefined ? undefined : tryParse(text);
+      return relayRefusal(node, statusCode, read, headers);
+    },
+    (error: unknown) => {
+      throw classifyFailure(error, node, cancel);
+    },
+  );
 }
 
 /** Non-2xx: 429/5xx become a retryable UpstreamError, other codes are relayed as the node's own answer. */

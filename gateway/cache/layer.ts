@@ -9,6 +9,7 @@ import { cacheKey } from "./canonical.ts";
 import type { CacheMetrics } from "./metrics.ts";
 import {
   type CacheConfig,
+  type CacheControl,
   cacheHeader,
   isDeterministic,
   type ModelCachePolicy,
@@ -75,14 +76,10 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
     return policy;
   };
 
-  return (next) =>
-    async function cache(req) {
-      const control = readControl(req.headers);
-      const count = (result: "hit" | "miss" | "bypass") => metrics.lookups.inc({ result, endpoint: req.endpoint });
-      if (control === "bypass" || !isDeterministic(req, config) || !policyFor(req.model).enabled) {
-        count("bypass");
-        return withHeaders(await next(req), bypassHeaders);
-      }
+  return (next) => {
+    const bypassed = (result: ForwardResult) => withHeaders(result, bypassHeaders);
+    const cached = async (req: ForwardRequest, control: CacheControl): Promise<ForwardResult> => {
+      const count = (result: "hit" | "miss") => metrics.lookups.inc({ result, endpoint: req.endpoint });
       const policy = policyFor(req.model);
       const key = cacheKey(req);
       if (control !== "refresh") {
@@ -101,6 +98,16 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
       if (control === "no-store" || result.status !== 200) return result;
       return storeResult(result, req, (entry) => save(key, entry, policy), policy.maxEntryBytes, now);
     };
+    // Not async: most requests bypass the cache, and an async layer would cost each of them microtask turns.
+    return function cache(req) {
+      const control = readControl(req.headers);
+      if (control !== "bypass" && isDeterministic(req, config) && policyFor(req.model).enabled) {
+        return cached(req, control);
+      }
+      metrics.lookups.inc({ result: "bypass", endpoint: req.endpoint });
+      return next(req).then(bypassed);
+    };
+  };
 }
 
 function storeResult(

@@ -5,9 +5,9 @@
 import { RateLimitedError } from "#gateway/openai/errors.ts";
 import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/openai/stream-usage.ts";
 import { usageTokens } from "#gateway/openai/usage.ts";
-import type { ForwardLayer, ForwardResult } from "#gateway/pipeline/types.ts";
+import type { ForwardLayer, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
-import { estimateTokens } from "./estimate.ts";
+import { estimateTokens, type TokenEstimate } from "./estimate.ts";
 import { formatResetDuration, rateLimitHeaders } from "./headers.ts";
 import { bucketResolver, capToCapacity, type RateLimitConfig } from "./limits.ts";
 import type { RateLimitMetrics } from "./metrics.ts";
@@ -17,18 +17,20 @@ export type RateLimitLayerOptions = { config: RateLimitConfig; store: BucketStor
 
 export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerOptions): ForwardLayer {
   const resolveBuckets = bucketResolver(config);
-  return (next) =>
-    async function rateLimit(req) {
-      const buckets = resolveBuckets(req.caller, req.model);
-      if (!buckets.length) return next(req);
-      const estimate = estimateTokens(req, config.defaultMaxTokens);
-      const reserved = capToCapacity(estimate.prompt + estimate.completion, buckets);
-      const taken = store.take(buckets, 1, reserved);
-      const outcome = taken instanceof Promise ? await taken : taken;
+  return (next) => {
+    /** After the buckets decided: refuse, or forward and settle the reservation against real usage. */
+    const admit = (
+      req: ForwardRequest,
+      buckets: BucketSpec[],
+      estimate: TokenEstimate,
+      reserved: number,
+      outcome: TakeOutcome,
+    ): Promise<ForwardResult> => {
       const headers = rateLimitHeaders(buckets, outcome.levels);
       if (!outcome.admitted) {
         metrics.decisions.inc({ result: "limited" });
-        throw new RateLimitedError(refusalMessage(buckets, outcome, reserved), outcome.retryAfterMs / 1000, headers);
+        const message = refusalMessage(buckets, outcome, reserved);
+        return Promise.reject(new RateLimitedError(message, outcome.retryAfterMs / 1000, headers));
       }
       metrics.decisions.inc({ result: "allowed" });
 
@@ -36,25 +38,44 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
         if (actual !== reserved) outcome.settle(actual - reserved)?.catch(ignore);
       };
       const clientWantsUsage = wantsUsage(req);
-      let result: ForwardResult;
+      let forwarded: Promise<ForwardResult>;
       try {
-        result = await next(req.stream && !clientWantsUsage ? withUsageRequested(req) : req);
+        forwarded = next(req.stream && !clientWantsUsage ? withUsageRequested(req) : req);
       } catch (error) {
         settle(0);
-        throw error;
+        return Promise.reject(error);
       }
-      const cacheHit = result.headers["x-switchyard-cache"] === "hit";
-      if (result.kind === "json") {
-        const used =
-          result.status >= 400 || cacheHit ? 0 : (usageTokens((result.body as { usage?: unknown })?.usage) ?? reserved);
-        settle(used);
-        return withHeaders(result, headers);
-      }
-      const events = trackStreamUsage(result.events, req.stream && !clientWantsUsage, (usage) =>
-        settle(cacheHit ? 0 : (usage.totalTokens ?? estimate.prompt + usage.dataChunks)),
+      return forwarded.then(
+        (result) => {
+          const cacheHit = result.headers["x-switchyard-cache"] === "hit";
+          if (result.kind === "json") {
+            const usage = (result.body as { usage?: unknown })?.usage;
+            settle(result.status >= 400 || cacheHit ? 0 : (usageTokens(usage) ?? reserved));
+            return withHeaders(result, headers);
+          }
+          const events = trackStreamUsage(result.events, req.stream && !clientWantsUsage, (usage) =>
+            settle(cacheHit ? 0 : (usage.totalTokens ?? estimate.prompt + usage.dataChunks)),
+          );
+          return { ...result, headers: { ...result.headers, ...headers }, events };
+        },
+        (error: unknown) => {
+          settle(0);
+          throw error;
+        },
       );
-      return { ...result, headers: { ...result.headers, ...headers }, events };
     };
+    // Not async: a local store decides synchronously, and an async layer would cost every request microtask turns.
+    return function rateLimit(req) {
+      const buckets = resolveBuckets(req.caller, req.model);
+      if (!buckets.length) return next(req);
+      const estimate = estimateTokens(req, config.defaultMaxTokens);
+      const reserved = capToCapacity(estimate.prompt + estimate.completion, buckets);
+      const taken = store.take(buckets, 1, reserved);
+      return taken instanceof Promise
+        ? taken.then((outcome) => admit(req, buckets, estimate, reserved, outcome))
+        : admit(req, buckets, estimate, reserved, taken);
+    };
+  };
 }
 
 const ignore = () => {};

@@ -8,7 +8,7 @@ import { watchClient } from "#gateway/middleware/client-signal.ts";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
 import { requestBudget } from "#gateway/pipeline/deadline.ts";
-import type { Endpoint } from "#gateway/pipeline/types.ts";
+import type { Endpoint, ForwardResult } from "#gateway/pipeline/types.ts";
 import { resolveModel } from "#gateway/runtime/runtime.ts";
 import type { RouteHandler } from "../envelope.ts";
 import { respond } from "../respond.ts";
@@ -25,7 +25,9 @@ export type RouteSpec<T extends { model: string }> = {
 const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-control"];
 
 export function proxyRoute<T extends { model: string; stream?: boolean | null }>(spec: RouteSpec<T>): RouteHandler {
-  return async function proxyHandler(c: Context) {
+  // Not async: it throws its 4xx synchronously (the envelope turns them into answers) and returns the forwarder's
+  // promise chained once, where an async function would add microtask turns to every request.
+  return function proxyHandler(c: Context) {
     const snapshot = c.get("snapshot");
     const body = validateBody(spec.schema, c.get("jsonBody"));
     spec.checkLimits(body, snapshot.config.server.limits);
@@ -41,8 +43,9 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
       const value = requestHeader(c, name);
       if (value !== undefined) headers[name] = value;
     }
+    let forwarded: Promise<ForwardResult>;
     try {
-      const result = await snapshot.forwarder({
+      forwarded = snapshot.forwarder({
         endpoint: spec.endpoint,
         // Differs from body.model for an alias: the node is sent the body with this name (upstream/call-node.ts).
         model,
@@ -57,10 +60,16 @@ export function proxyRoute<T extends { model: string; stream?: boolean | null }>
         budget,
         headers,
       });
-      return respond(c, result, () => budget.dispose());
     } catch (error) {
       budget.dispose();
       throw error;
     }
+    return forwarded.then(
+      (result) => respond(c, result, () => budget.dispose()),
+      (error: unknown) => {
+        budget.dispose();
+        throw error;
+      },
+    );
   };
 }

@@ -78,20 +78,23 @@ export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder
     );
   }
 
-  return async function routeRequest(req: ForwardRequest): Promise<ForwardResult> {
-    const scope = new RequestScope(req);
+  /** Attempts after the first failed one, as long as the error, the retry budget and the deadline allow. */
+  async function retry(
+    req: ForwardRequest,
+    scope: RequestScope,
+    tried: Set<string>,
+    firstError: GatewayError,
+  ): Promise<ForwardResult> {
     let streamOwnsScope = false;
-    const tried = new Set<string>();
-    let lastError: GatewayError | undefined;
-    budget.deposit();
+    let lastError = firstError;
     try {
-      for (let attempt = 0; attempt < routing.retries.maxAttempts; attempt++) {
-        if (lastError && !isRetryable(lastError)) break;
+      for (let attempt = 1; attempt < routing.retries.maxAttempts; attempt++) {
+        if (!isRetryable(lastError)) break;
         const pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
         if (!pick) break;
         // Budget is spent only once there is somewhere to go; the backoff ends early if the request does.
-        if (lastError && !(spendBudget() && (await pause(routing.retries.backoffMs, scope.signal)))) break;
-        if (lastError) metrics.retries.inc({ reason: failureKind(lastError) });
+        if (!(spendBudget() && (await pause(routing.retries.backoffMs, scope.signal)))) break;
+        metrics.retries.inc({ reason: failureKind(lastError) });
         tried.add(pick.node.id);
         try {
           const result = await run(pick, req, scope, tried);
@@ -105,6 +108,32 @@ export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder
     } finally {
       if (!streamOwnsScope) scope.dispose();
     }
+  }
+
+  // Not async: the first attempt is chained directly (most requests need no other), and only a failure enters the
+  // retry loop; an async function would cost every request microtask turns.
+  return function routeRequest(req: ForwardRequest): Promise<ForwardResult> {
+    const scope = new RequestScope(req);
+    const tried = new Set<string>();
+    budget.deposit();
+    let first: Promise<ForwardResult>;
+    try {
+      const pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
+      if (!pick) throw finalError(req, scope, undefined);
+      tried.add(pick.node.id);
+      first = run(pick, req, scope, tried);
+    } catch (error) {
+      scope.dispose();
+      return Promise.reject(error);
+    }
+    return first.then(
+      (result) => {
+        // A stream's scope lives until the stream ends (the attempt disposes it then).
+        if (result.kind !== "stream") scope.dispose();
+        return result;
+      },
+      (error: unknown) => retry(req, scope, tried, error as GatewayError),
+    );
   };
 
   function finalError(req: ForwardRequest, scope: RequestScope, lastError: GatewayError | undefined): GatewayError {

@@ -23,7 +23,7 @@ export type EnvelopeOptions = {
   recordAs?: string;
 };
 
-export type Envelope = (handler: RouteHandler, opts?: EnvelopeOptions) => (c: Context) => Promise<Response>;
+export type Envelope = (handler: RouteHandler, opts?: EnvelopeOptions) => (c: Context) => Response | Promise<Response>;
 
 export function createEnvelope(runtime: GatewayRuntime, record: HttpRecorder): Envelope {
   const idOptions: RequestIdOptions = {
@@ -31,23 +31,29 @@ export function createEnvelope(runtime: GatewayRuntime, record: HttpRecorder): E
     trustHeader: () => runtime.snapshot.config.server.trustRequestIdHeader,
   };
   return (handler, opts = {}) =>
-    async function enveloped(c) {
+    // Not async: a promise chain only where the route waits (for the body, for a node), since every async frame
+    // costs each request microtask turns; Hono takes a Response or a promise of one.
+    function enveloped(c) {
       const startedAt = performance.now();
       identifyRequest(c, idOptions);
       // Read once: a reload mid-request must not change the config this request runs on.
       const snapshot = runtime.snapshot;
       c.set("snapshot", snapshot);
       const corsWithoutNodeResponse = applyCors(c, snapshot.config.server.cors);
-      let res: Response;
+      const finish = (res: Response): Response => {
+        corsWithoutNodeResponse?.(res);
+        if (opts.recordAs !== undefined) record(c, opts.recordAs, res, startedAt);
+        return res;
+      };
+      const fail = (error: unknown): Response => finish(errorReply(c, error));
       try {
         if (opts.authenticated) authenticate(c);
-        if (opts.jsonBody) await readJsonBody(c, snapshot.config.server.limits);
-        res = await handler(c);
+        const answer = opts.jsonBody
+          ? readJsonBody(c, snapshot.config.server.limits).then(() => handler(c))
+          : handler(c);
+        return answer instanceof Promise ? answer.then(finish, fail) : finish(answer);
       } catch (error) {
-        res = errorReply(c, error);
+        return fail(error);
       }
-      corsWithoutNodeResponse?.(res);
-      if (opts.recordAs !== undefined) record(c, opts.recordAs, res, startedAt);
-      return res;
     };
 }

@@ -30,8 +30,10 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
       const ctx: PickContext = { model: query.model, tier: order[i] as Tier, now, exclude: query.exclude };
       const candidates = all.filter((c) => keep(c, ctx));
       if (!candidates.length) continue;
-      // A single-tier policy has nowhere to spill, so saturation does not matter there.
-      if (order.length === 1 || !tierSaturated(candidates, routing.spill, now)) return { ctx, candidates };
+      // The last usable tier, with none saturated before it, is the answer whether or not it is saturated itself
+      // (a single-tier policy, or a GPU tier without nodes): its saturation is not worked out for nothing.
+      const last = i === order.length - 1;
+      if ((last && !fallback) || !tierSaturated(candidates, routing.spill, now)) return { ctx, candidates };
       fallback ??= { ctx, candidates };
     }
     // Every usable tier is saturated: better to queue on the preferred one than to spill for nothing.

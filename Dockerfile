@@ -48,4 +48,6 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL, { signal: AbortSignal.timeout(2500) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node as PID 1 is fine: the gateway and the node handle SIGTERM (graceful drain) and SIGHUP (gateway: reload).
 ENTRYPOINT ["node"]
-CMD ["gateway/main.ts", "--config", "/etc/switchyard/config.yaml"]
+# A 32 MiB young generation (V8's default tops out at 16): the gateway allocates a little for every request, and
+# fewer, larger scavenges gave ~3% more requests per CPU second in bench:compare. The node's commands set their own.
+CMD ["--max-semi-space-size=32", "gateway/main.ts", "--config", "/etc/switchyard/config.yaml"]

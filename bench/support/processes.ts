@@ -3,12 +3,21 @@ import { type ChildProcess, fork } from "node:child_process";
 
 export type Child = { port: number; process: ChildProcess; stop(): void };
 
+/**
+ * The V8 flags the gateway runs with in production (Dockerfile, `npm run gateway`). Every benchmark participant gets
+ * them, the bare proxy included, so a comparison weighs the code and not the runtime's settings.
+ */
+export const productionNodeFlags = ["--max-semi-space-size=32"];
+
 export async function startChild(
   script: string,
   args: string[] = [],
   opts: { execArgv?: string[] } = {},
 ): Promise<Child> {
-  const child = fork(script, args, { stdio: ["ignore", "ignore", "inherit", "ipc"], execArgv: opts.execArgv ?? [] });
+  const child = fork(script, args, {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    execArgv: [...productionNodeFlags, ...(opts.execArgv ?? [])],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once("message", (m) => resolve((m as { port: number }).port));
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));

@@ -180,7 +180,9 @@ describe("Dockerfile", () => {
   it("copies sources that exist and runs entry points that exist", () => {
     for (const [, source] of dockerfile.matchAll(/^COPY (?!--from)(\S+) /gm))
       expect(existsSync(source!), source).toBe(true);
-    expect(dockerfile).toMatch(/CMD \["gateway\/main\.ts", "--config", "\/etc\/switchyard\/config\.yaml"\]/);
+    expect(dockerfile).toMatch(
+      /CMD \["--max-semi-space-size=32", "gateway\/main\.ts", "--config", "\/etc\/switchyard\/config\.yaml"\]/,
+    );
     expect(existsSync("gateway/main.ts")).toBe(true);
     expect(dockerfile).toContain("HEALTHCHECK_URL=http://127.0.0.1:8080/healthz");
     expect(dockerfile).toMatch(/^USER 10001/m);

@@ -4,6 +4,10 @@ import type { Context } from "hono";
 import { rememberCaller, rememberedCaller } from "#gateway/auth/connection-keys.ts";
 import { requestHeader } from "#gateway/http/request-header.ts";
 import { AuthenticationError } from "#gateway/openai/errors.ts";
+import type { Caller } from "#gateway/pipeline/types.ts";
+
+/** One object for every anonymous request: per-caller memos (rate-limit buckets) key on the caller object. */
+const anonymous: Caller = Object.freeze({ tenant: "anonymous", keyName: "anonymous", models: undefined });
 
 /** Sets the request's caller from its Bearer key (or anonymous, where allowed); throws OpenAI's 401 otherwise. */
 export function authenticate(c: Context): void {
@@ -22,7 +26,7 @@ export function authenticate(c: Context): void {
         "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
       );
     }
-    c.set("caller", { tenant: "anonymous", keyName: "anonymous" });
+    c.set("caller", anonymous);
     return;
   }
   const caller = snapshot.keys.find(match[1]!.trim());

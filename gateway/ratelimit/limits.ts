@@ -18,21 +18,24 @@ export function resolveBuckets(config: RateLimitConfig, caller: Caller, model: s
   return specs.filter((s) => s.requestsPerMinute > 0 || s.tokensPerMinute > 0);
 }
 
-const maxCachedResolutions = 4096;
-
 /**
- * resolveBuckets memoised for one config snapshot: callers come from the configured keys and models from the
- * served ones, so the tuples are few; the bound only guards against surprises. Callers must not mutate the result.
+ * resolveBuckets memoised for one config snapshot, by caller (the key index's own object, the same on every request
+ * of that key) and model: no key text is built per request. Callers must not mutate the result.
  */
 export function bucketResolver(config: RateLimitConfig): (caller: Caller, model: string) => BucketSpec[] {
-  const resolved = new Map<string, BucketSpec[]>();
+  const resolved = new WeakMap<Caller, Map<string, BucketSpec[]>>();
   return (caller, model) => {
-    const key = `${caller.tenant}\n${caller.keyName}\n${model}`;
-    let buckets = resolved.get(key);
+    let byModel = resolved.get(caller);
+    if (!byModel) {
+      byModel = new Map();
+      resolved.set(caller, byModel);
+    }
+    let buckets = byModel.get(model);
     if (!buckets) {
-      if (resolved.size >= maxCachedResolutions) resolved.clear();
+      // Models come from the served ones (routes refuse others); the bound only guards against surprises.
+      if (byModel.size >= 1024) byModel.clear();
       buckets = resolveBuckets(config, caller, model);
-      resolved.set(key, buckets);
+      byModel.set(model, buckets);
     }
     return buckets;
   };

@@ -1,16 +1,16 @@
 // npm run bench:compare [-- <git ref>] — is the working tree's gateway faster than the code at <ref> (default HEAD)?
-// Both gateways run at once, pinned to the same core, each under its own equal load from the other core: the one
-// whose request costs less serves more of them. Drift in the machine's speed, which moves the ratio of separately
-// timed runs of the same code by ±10% here, hits both alike. Measured here, the same code against itself: medians
-// of 1.00–1.06 over 8–12 rounds (single rounds 0.82–1.14); removing the breaker: 1.06 with every round above 1.04.
+// Both gateways run side by side on one pinned core (support/side-by-side.ts). Measured here, the same code against
+// itself: medians of 0.99–1.06 over 12 rounds (single rounds 0.82–1.14), so a change worth less than ~3% does not
+// show.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/bench-gateway.ts";
-import { fmt, quantile, throughput, withCpu } from "./support/measure.ts";
+import { fmt, quantile, throughput } from "./support/measure.ts";
 import { corePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
+import { sideBySide } from "./support/side-by-side.ts";
 
 const ref = process.argv[2] ?? "HEAD";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -33,30 +33,29 @@ const gateways = {
   [ref]: await startBenchGateway(upstream.port, overrides, { script: join(tree, "bench/support/gateway-child.ts") }),
   "working tree": await startBenchGateway(upstream.port, overrides),
 };
-const url = (port: number) => `http://127.0.0.1:${port}/v1/chat/completions`;
-const loadAll = (secs: number) =>
-  Promise.all(
-    Object.values(gateways).map((g) =>
-      withCpu(g.process.pid, () => throughput(url(g.port), { body, headers, connections, seconds: secs })),
-    ),
-  );
 try {
   console.log(
     `# bench:compare — working tree vs ${ref}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
   );
-  await loadAll(8); // JIT warm-up, unpinned
+  // JIT warm-up, unpinned
+  await Promise.all(
+    Object.values(gateways).map((g) =>
+      throughput(`http://127.0.0.1:${g.port}/v1/chat/completions`, { body, headers, connections, seconds: 8 }),
+    ),
+  );
   pinProcess(process.pid, plan.otherCores);
   pinProcess(upstream.process.pid, plan.otherCores);
-  for (const g of Object.values(gateways)) pinProcess(g.process.pid, plan.proxyCore);
-  const rpsRatios: number[] = [];
-  const cpuRatios: number[] = [];
-  let errors = 0;
-  for (let round = 0; round < rounds; round++) {
-    const [base, work] = await loadAll(seconds);
-    errors += base!.result.errors + base!.result.non2xx + work!.result.errors + work!.result.non2xx;
-    rpsRatios.push(work!.result.rps / base!.result.rps);
-    cpuRatios.push(base!.cpu / base!.result.rps / (work!.cpu / work!.result.rps));
-  }
+  const measured = await sideBySide([gateways[ref]!, gateways["working tree"]!], plan, {
+    path: "/v1/chat/completions",
+    body,
+    headers,
+    connections,
+    seconds,
+    rounds,
+  });
+  const rpsRatios = measured.map((r) => r.rps[1] / r.rps[0]);
+  const cpuRatios = measured.map((r) => r.cpuPerRequest[0] / r.cpuPerRequest[1]);
+  const errors = measured.reduce((sum, r) => sum + r.errors, 0);
   console.log(
     `working tree / ${ref} throughput:      median ${fmt(quantile(rpsRatios, 0.5), 3)}× (${rpsRatios.map((r) => fmt(r, 3)).join(", ")})`,
   );

@@ -1,10 +1,12 @@
 // npm run bench:gateway — throughput and added latency of the gateway (every feature on) against a fixed local
-// upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly; then
-// streamed events per second through the gateway and through the bare proxy.
+// upstream, compared in one run with a bare Hono+undici proxy and with calling the upstream directly (separately
+// timed rounds, then the two proxies side by side on one core); then streamed events per second through the
+// gateway and through the bare proxy.
 import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/bench-gateway.ts";
 import { fmt, interleavedLatency, quantile, streamThroughput, throughput, withCpu } from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
+import { sideBySide } from "./support/side-by-side.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 // Best of 5: on a shared machine one round in three or four can lose a chunk of its time slices to outside load.
@@ -80,6 +82,18 @@ try {
       `${name.padEnd(11)} ${fmt(r.rps, 0).padStart(7)} req/s   p50 ${r.p50} ms   p99 ${r.p99} ms   errors ${r.errors}   non-2xx ${r.non2xx}   own CPU ${fmt(cpuPerRequest[name]!, 0)} µs/request`,
     );
   }
+  // The same comparison side by side: both proxies at once on the proxy core, 32 connections each, so the machine's
+  // drift between rounds (which moves the separately timed ratios above by ±15% from run to run) hits both alike.
+  const paired = plan
+    ? await sideBySide([bare, gateway], plan, {
+        path: "/v1/chat/completions",
+        body,
+        headers,
+        connections: connections / 2,
+        seconds,
+        rounds: rounds + 3,
+      })
+    : [];
   // Streaming: the same chat request with stream: true; the upstream sends 32 content chunks, usage and [DONE].
   const streamBody = JSON.stringify({ ...JSON.parse(body), stream: true });
   const streaming: Record<string, { eventsPerSecond: number; cpuPerEvent: number; errors: number }> = {};
@@ -111,6 +125,14 @@ try {
   console.log(
     `  the same, round by round:      median ${fmt(quantile(pairedRatios, 0.5))}× (${pairedRatios.map((r) => fmt(r)).join(", ")})`,
   );
+  if (paired.length) {
+    const rpsRatios = paired.map((r) => r.rps[1] / r.rps[0]);
+    const cpuRatios = paired.map((r) => r.cpuPerRequest[0] / r.cpuPerRequest[1]);
+    const errors = paired.reduce((sum, r) => sum + r.errors, 0);
+    console.log(
+      `  side by side on one core:      median ${fmt(quantile(rpsRatios, 0.5))}× (${rpsRatios.map((r) => fmt(r)).join(", ")}); CPU per request ${fmt(quantile(cpuRatios, 0.5))}×; errors ${errors}`,
+    );
+  }
   console.log(
     `gateway / bare proxy streaming:  ${fmt(streaming.gateway!.eventsPerSecond / streaming["bare proxy"]!.eventsPerSecond)}× events/s`,
   );

@@ -28,9 +28,9 @@ export function writeAccessLine(log: Logger, entry: AccessEntry, requestId?: str
   const level = (internals[sym.lsCacheSym] as Record<number, string>)[log.levels.values.info!];
   const time = (internals[sym.timeSym] as () => string)();
   const bound = requestId === undefined ? "" : `,"requestId":${JSON.stringify(requestId)}`;
-  let line = `${level}${time}${internals[sym.chindingsSym] as string}${bound},"method":${JSON.stringify(entry.method)},"path":${JSON.stringify(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
-  if (entry.model !== undefined) line += `,"model":${JSON.stringify(entry.model)}`;
-  if (entry.tenant !== undefined) line += `,"tenant":${JSON.stringify(entry.tenant)}`;
+  let line = `${level}${time}${internals[sym.chindingsSym] as string}${bound},"method":${quoted(entry.method)},"path":${quoted(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
+  if (entry.model !== undefined) line += `,"model":${quoted(entry.model)}`;
+  if (entry.tenant !== undefined) line += `,"tenant":${quoted(entry.tenant)}`;
   line += `,${JSON.stringify(internals[sym.messageKeySym])}:"request"${internals[sym.endSym] as string}`;
   (internals[sym.streamSym] as { write(line: string): void }).write(line);
 }
@@ -49,4 +49,20 @@ function writesPlainLines(internals: Internals): boolean {
     stream !== undefined &&
     !stream[sym.needsMetadataGsym]
   );
+}
+
+// Methods, routes, models and tenants repeat from line to line: their JSON text is kept rather than made anew.
+const quotes = new Map<string, string>();
+
+function quoted(text: string): string {
+  let json = quotes.get(text);
+  if (json === undefined) {
+    json = JSON.stringify(text);
+    // Paths of unknown URLs are the client's to choose: the memo stays small whatever arrives.
+    if (text.length <= 128) {
+      if (quotes.size >= 1024) quotes.clear();
+      quotes.set(text, json);
+    }
+  }
+  return json;
 }

@@ -16,8 +16,9 @@ type Def = {
   options?: Schema[];
   shape?: Record<string, Schema>;
   catchall?: Schema;
-  entries?: Record<string, unknown>;
-  values?: unknown[];
+  /** Unions: false for z.xor (exactly one option must match); a discriminated union names its field. */
+  inclusive?: boolean;
+  discriminator?: string;
 };
 type CheckDef = {
   check: string;
@@ -28,7 +29,8 @@ type CheckDef = {
   inclusive?: boolean;
   format?: string;
 };
-type Schema = { _zod: { def: Def } };
+/** `values`: what an enum or a literal admits, as zod itself checks it (a numeric enum's reverse keys excluded). */
+type Schema = { _zod: { def: Def; values?: ReadonlySet<unknown> } };
 
 const never: FastAccept = () => false;
 const always: FastAccept = () => true;
@@ -41,12 +43,13 @@ function compile(schema: Schema): FastAccept {
   const def = schema._zod.def;
   const checks = compileChecks(def);
   if (checks === undefined) return never;
-  const base = compileType(def);
+  const base = compileType(schema);
   if (base === never) return never;
   return checks.length === 0 ? base : (value) => base(value) && checks.every((check) => check(value));
 }
 
-function compileType(def: Def): FastAccept {
+function compileType(schema: Schema): FastAccept {
+  const def = schema._zod.def;
   switch (def.type) {
     case "string":
       return (value) => typeof value === "string";
@@ -67,15 +70,15 @@ function compileType(def: Def): FastAccept {
       const inner = compile(def.innerType!);
       return (value) => value === null || inner(value);
     }
-    case "enum": {
-      const allowed = new Set(Object.values(def.entries ?? {}));
-      return (value) => allowed.has(value);
-    }
+    case "enum":
     case "literal": {
-      const allowed = new Set(def.values ?? []);
-      return (value) => allowed.has(value);
+      const allowed = schema._zod.values;
+      return allowed ? (value) => allowed.has(value) : never;
     }
     case "union": {
+      // Any option will do for a plain union (zod takes the first that passes); not for z.xor, which refuses a value
+      // two options accept, nor for a discriminated union, which tries only the option its field names.
+      if (def.inclusive === false || def.discriminator !== undefined) return never;
       const options = (def.options ?? []).map(compile);
       return (value) => options.some((option) => option(value));
     }

@@ -164,6 +164,18 @@ describe("compileFastAccept", () => {
     expect(compileFastAccept(z.string().transform((s) => s.length))("a")).toBe(false);
     expect(compileFastAccept(z.string().regex(/a/))("a")).toBe(false);
     expect(compileFastAccept(z.number().default(1))(1)).toBe(false);
+    // z.xor refuses a value both options accept; a plain union takes it.
+    expect(compileFastAccept(z.xor([z.string(), z.string().min(1)]))("a")).toBe(false);
+    expect(compileFastAccept(z.union([z.string(), z.string().min(1)]))("a")).toBe(true);
+    const discriminated = z.discriminatedUnion("kind", [z.object({ kind: z.literal("a") })]);
+    expect(compileFastAccept(discriminated)({ kind: "a" })).toBe(false);
+    // A numeric TypeScript enum (written out: this project compiles without enums) admits its values, not the
+    // names its reverse mapping adds.
+    const Level = { Low: 0, High: 1, 0: "Low", 1: "High" } as const;
+    const level = compileFastAccept(z.enum(Level));
+    expect([level(0), level(1), level("Low"), level(2)]).toEqual([true, true, false, false]);
+    expect(z.enum(Level).safeParse("Low").success).toBe(false);
+    expect(compileFastAccept(z.literal(["a", 3]))(3)).toBe(true);
     // A chat with a logit_bias record or array content parts is still valid: zod judges it.
     const chat = compileFastAccept(chatCompletionRequest);
     expect(chat({ model: "m", messages: [{ role: "user", content: "a" }], logit_bias: { "5": 1 } })).toBe(false);

@@ -84,6 +84,8 @@ try {
   }
   // The same comparison side by side: both proxies at once on the proxy core, 32 connections each, so the machine's
   // drift between rounds (which moves the separately timed ratios above by ±15% from run to run) hits both alike.
+  // Sharing a core, the two also evict each other's caches, which may cost the one with more code (the gateway)
+  // more: read this ratio as the steady lower end, not as the one true figure.
   const paired = plan
     ? await sideBySide([bare, gateway], plan, {
         path: "/v1/chat/completions",

@@ -116,15 +116,21 @@ export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder
     const scope = new RequestScope(req);
     const tried = new Set<string>();
     budget.deposit();
-    let first: Promise<ForwardResult>;
+    let pick: Pick<UpstreamNode> | undefined;
     try {
-      const pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
+      pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
       if (!pick) throw finalError(req, scope, undefined);
-      tried.add(pick.node.id);
-      first = run(pick, req, scope, tried);
     } catch (error) {
       scope.dispose();
       return Promise.reject(error);
+    }
+    tried.add(pick.node.id);
+    let first: Promise<ForwardResult>;
+    try {
+      first = run(pick, req, scope, tried);
+    } catch (error) {
+      // As a rejected attempt would be: retried where the error allows.
+      return retry(req, scope, tried, error as GatewayError);
     }
     return first.then(
       (result) => {

@@ -79,6 +79,18 @@ describe("routing forwarder", () => {
     expect(new Set(s.calls.map((c) => c.node)).size).toBe(s.calls.length);
   });
 
+  it("fails over as well when a node call throws before it returns a promise", async () => {
+    const s = setup(((node: UpstreamNode, _opts: CallOptions, call: number) => {
+      if (call === 1) throw new UpstreamError(`${node.id} down`, { nodeId: node.id });
+      return Promise.resolve(ok(`from ${node.id}`));
+    }) as Script);
+    registry = s.registry;
+    const result = await s.forward(request());
+    expect(s.calls).toHaveLength(2);
+    expect(s.calls[1]!.node).not.toBe(s.calls[0]!.node);
+    expect(result).toMatchObject({ kind: "json", body: `from ${s.calls[1]!.node}` });
+  });
+
   it("stops after maxAttempts and reports the last node error", async () => {
     const s = setup(async (node) => Promise.reject(new UpstreamError(`${node.id} down`, { nodeId: node.id })), {
       retries: { maxAttempts: 2 },

@@ -39,13 +39,24 @@ export function compileFastAccept(schema: z.ZodType): FastAccept {
   return compile(schema as unknown as Schema);
 }
 
+/** Schemas being compiled, outermost first. */
+const compiling = new Set<Schema>();
+
 function compile(schema: Schema): FastAccept {
-  const def = schema._zod.def;
-  const checks = compileChecks(def);
-  if (checks === undefined) return never;
-  const base = compileType(schema);
-  if (base === never) return never;
-  return checks.length === 0 ? base : (value) => base(value) && checks.every((check) => check(value));
+  // A schema that contains itself (a getter in an object's shape) is left to zod where it recurs, rather than
+  // compiled forever.
+  if (compiling.has(schema)) return never;
+  compiling.add(schema);
+  try {
+    const def = schema._zod.def;
+    const checks = compileChecks(def);
+    if (checks === undefined) return never;
+    const base = compileType(schema);
+    if (base === never) return never;
+    return checks.length === 0 ? base : (value) => base(value) && checks.every((check) => check(value));
+  } finally {
+    compiling.delete(schema);
+  }
 }
 
 function compileType(schema: Schema): FastAccept {

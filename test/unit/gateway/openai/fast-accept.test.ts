@@ -182,6 +182,21 @@ describe("compileFastAccept", () => {
     expect(chat({ model: "m", messages: [{ role: "user", content: [{ type: "text", text: "a" }] }] })).toBe(false);
   });
 
+  it("compiles a schema that contains itself, leaving its recursion to zod", () => {
+    const node = z
+      .object({
+        name: z.string(),
+        get children() {
+          return z.array(node).optional();
+        },
+      })
+      .loose();
+    const accepts = compileFastAccept(node);
+    expect(accepts({ name: "leaf" })).toBe(true);
+    expect(accepts({ name: "root", children: [{ name: "leaf" }] })).toBe(false);
+    expect(node.safeParse({ name: "root", children: [{ name: "leaf" }] }).success).toBe(true);
+  });
+
   it("refuses extra keys on objects that strip or forbid them, and an own __proto__ key anywhere", () => {
     expect(compileFastAccept(z.object({ a: z.string() }))({ a: "x", b: 1 })).toBe(false);
     expect(compileFastAccept(z.object({ a: z.string() }).strict())({ a: "x", b: 1 })).toBe(false);

@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { ForwardLayer, ForwardRequest, ForwardResult, SseData } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
+import { outageLog } from "#gateway/redis/outage-log.ts";
 import { cacheKey } from "./canonical.ts";
 import type { CacheMetrics } from "./metrics.ts";
 import {
@@ -28,22 +29,19 @@ export type CacheLayerOptions = {
 };
 
 export function createCacheLayer({ config, store, metrics, logger, now = Date.now }: CacheLayerOptions): ForwardLayer {
-  const log = logger.child({ component: "cache" });
-  let storeFailing = false;
+  const outage = outageLog(logger.child({ component: "cache" }), {
+    failing: "cache store failing; serving uncached",
+    recovered: "cache store recovered",
+  });
   const storeFailed = (op: "get" | "set", error: unknown) => {
     metrics.storeErrors.inc({ op });
-    if (!storeFailing) log.warn({ err: (error as Error).message, op }, "cache store failing; serving uncached");
-    storeFailing = true;
-  };
-  const storeWorked = () => {
-    if (storeFailing) log.info("cache store recovered");
-    storeFailing = false;
+    outage.failed({ err: (error as Error).message, op });
   };
 
   const lookup = async (key: string): Promise<CachedEntry | undefined> => {
     try {
       const value = await store.get(key);
-      storeWorked();
+      outage.worked();
       return value === undefined ? undefined : decodeEntry(value);
     } catch (error) {
       storeFailed("get", error);
@@ -57,7 +55,7 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
     if (bytes > policy.maxEntryBytes) return;
     store.set(key, value, policy.ttlMs).then(
       () => {
-        storeWorked();
+        outage.worked();
         metrics.bytesWritten.inc(bytes);
       },
       (error: unknown) => storeFailed("set", error),

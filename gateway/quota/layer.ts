@@ -3,7 +3,8 @@
 // counters once it is known: a JSON answer's usage, or a stream's usage chunk (asked for, and hidden again, when the
 // client did not ask). Cached answers cost nothing. Answers carry x-switchyard-quota-remaining-tokens.
 // A store that fails (Redis down) lets requests through uncounted: a quota is a budget, and a dead Redis must not
-// stop traffic (rate limits are what protect the nodes).
+// stop traffic (rate limits are what protect the nodes). The outage is logged once, as the cache's and the rate
+// limiter's are.
 import type { Logger } from "pino";
 import { cacheHeader } from "#gateway/cache/policy.ts";
 import { QuotaExceededError } from "#gateway/openai/errors.ts";
@@ -11,6 +12,7 @@ import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/opena
 import { usageTokens } from "#gateway/openai/usage.ts";
 import type { ForwardLayer, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
+import { outageLog } from "#gateway/redis/outage-log.ts";
 import type { QuotaMetrics } from "./metrics.ts";
 import type { QuotaStore } from "./store.ts";
 import { type QuotaCounter, type QuotasConfig, quotaCounters } from "./windows.ts";
@@ -26,13 +28,11 @@ export type QuotaLayerOptions = {
 };
 
 export function createQuotaLayer({ config, store, metrics, logger, now = Date.now }: QuotaLayerOptions): ForwardLayer {
-  let lastWarning = 0;
-  const storeFailed = (error: unknown) => {
-    // One line per ten seconds is enough to say Redis is down; every request would flood the log.
-    if (now() - lastWarning < 10_000) return;
-    lastWarning = now();
-    logger.warn({ err: error }, "quota store unavailable: requests pass uncounted");
-  };
+  const outage = outageLog(logger, {
+    failing: "quota store unavailable: requests pass uncounted",
+    recovered: "quota store recovered",
+  });
+  const storeFailed = (error: unknown) => outage.failed({ err: (error as Error).message });
 
   return (next) =>
     async function quota(req) {
@@ -42,6 +42,7 @@ export function createQuotaLayer({ config, store, metrics, logger, now = Date.no
       try {
         const read = store.used(counters);
         used = read instanceof Promise ? await read : read;
+        outage.worked();
       } catch (error) {
         storeFailed(error);
         return next(req);
@@ -57,7 +58,7 @@ export function createQuotaLayer({ config, store, metrics, logger, now = Date.no
         if (!tokens) return;
         Promise.resolve()
           .then(() => store.add(counters, tokens))
-          .catch(storeFailed);
+          .then(() => outage.worked(), storeFailed);
       };
 
       const clientWantsUsage = wantsUsage(req);

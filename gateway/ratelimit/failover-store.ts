@@ -2,6 +2,7 @@
 // replica then limits on its own) and `closed` refuses with 503. A decision settles on the store that made it.
 import type { Logger } from "pino";
 import { GatewayError } from "#gateway/openai/errors.ts";
+import { outageLog } from "#gateway/redis/outage-log.ts";
 import type { RateLimitMetrics } from "./metrics.ts";
 import type { BucketStore } from "./store.ts";
 
@@ -30,13 +31,15 @@ export function createFailoverBucketStore({
   metrics,
   logger,
 }: FailoverOptions): BucketStore {
-  let degraded = false;
+  const outage = outageLog(logger, {
+    failing: "rate limiter cannot reach Redis",
+    recovered: "rate limiter back on Redis",
+  });
   return {
     async take(buckets, requests, tokens) {
       try {
         const outcome = await primary.take(buckets, requests, tokens);
-        if (degraded) logger.info("rate limiter back on Redis");
-        degraded = false;
+        outage.worked();
         return {
           ...outcome,
           settle: (charge) =>
@@ -46,8 +49,7 @@ export function createFailoverBucketStore({
         };
       } catch (error) {
         metrics.storeErrors.inc({ op: "take" });
-        if (!degraded) logger.warn({ err: (error as Error).message, failMode }, "rate limiter cannot reach Redis");
-        degraded = true;
+        outage.failed({ err: (error as Error).message, failMode });
         if (failMode === "closed") throw new RateLimitUnavailableError();
         metrics.fallbackDecisions.inc();
         return fallback.take(buckets, requests, tokens);

@@ -1,5 +1,5 @@
 // The quota layer alone, with a fake store: it lets requests through uncounted while the store fails (a quota is
-// a budget; a dead Redis must not stop traffic), and says so in the log only now and then.
+// a budget; a dead Redis must not stop traffic), and says so in the log once per outage.
 import pino from "pino";
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ function capturingLogger() {
 }
 
 describe("quota layer", () => {
-  it("passes requests through uncounted while the store is down, warning once per ten seconds", async () => {
+  it("passes requests through uncounted while the store is down, warning once for the outage", async () => {
     const down: QuotaStore = {
       used: () => Promise.reject(new Error("connection refused")),
       add: () => Promise.reject(new Error("connection refused")),

@@ -18,33 +18,41 @@ export type QuotaCounter = {
   endsAt: number;
 };
 
+/**
+ * Per window: its limit in the config, the length of its date in counter ids ("2026-12-06", "2026-12"), its
+ * adjective in messages, and when the window holding `d` ends.
+ */
+const windows = {
+  day: {
+    limit: (limits: QuotaLimits) => limits.tokensPerDay,
+    idLength: 10,
+    adjective: "daily",
+    endsAt: (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1),
+  },
+  month: {
+    limit: (limits: QuotaLimits) => limits.tokensPerMonth,
+    idLength: 7,
+    adjective: "monthly",
+    endsAt: (d: Date) => Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1),
+  },
+} as const;
+
 export function quotaCounters(config: QuotasConfig, caller: Caller, now: number): QuotaCounter[] {
+  const date = new Date(now);
   const counters: QuotaCounter[] = [];
   const add = (scope: QuotaCounter["scope"], name: string, describes: string, limits: QuotaLimits | undefined) => {
     if (!limits) return;
-    const date = new Date(now);
-    if (limits.tokensPerDay) {
-      const day = date.toISOString().slice(0, 10);
-      const endsAt = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate() + 1);
+    for (const window of ["day", "month"] as const) {
+      const limit = windows[window].limit(limits);
+      if (!limit) continue;
+      const { idLength, adjective, endsAt } = windows[window];
       counters.push({
-        id: `${scope}/${segment(name)}/day/${day}`,
+        id: `${scope}/${segment(name)}/${window}/${date.toISOString().slice(0, idLength)}`,
         scope,
-        window: "day",
-        describes: `${describes} daily`,
-        limit: limits.tokensPerDay,
-        endsAt,
-      });
-    }
-    if (limits.tokensPerMonth) {
-      const month = date.toISOString().slice(0, 7);
-      const endsAt = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
-      counters.push({
-        id: `${scope}/${segment(name)}/month/${month}`,
-        scope,
-        window: "month",
-        describes: `${describes} monthly`,
-        limit: limits.tokensPerMonth,
-        endsAt,
+        window,
+        describes: `${describes} ${adjective}`,
+        limit,
+        endsAt: endsAt(date),
       });
     }
   };

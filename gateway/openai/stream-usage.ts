@@ -12,10 +12,13 @@ export type StreamUsage = {
   completed: boolean;
 };
 
-/** Whether the request itself asks for the stream's usage chunk. */
-export function wantsUsage(req: ForwardRequest): boolean {
+/**
+ * Whether a layer that watches usage must ask for a stream's usage chunk itself (withUsageRequested) and strip it
+ * again: the request streams and its client did not ask. A layer further in sees the request already asking.
+ */
+export function usageChunkNeeded(req: ForwardRequest): boolean {
   const options = req.body.stream_options as { include_usage?: unknown } | null | undefined;
-  return options?.include_usage === true;
+  return req.stream && options?.include_usage !== true;
 }
 
 /** The same request, asking for the usage chunk (a copy: layers never mutate the request). */
@@ -42,7 +45,7 @@ export function trackStreamUsage(
 export class UsageWatchedStream implements AsyncIterable<SseData> {
   readonly #events: AsyncIterable<SseData>;
   readonly #listeners: Array<(usage: StreamUsage) => void> = [];
-  /** Set when any watcher strips: an outer layer only asks when the client did not (see wantsUsage). */
+  /** Set when any watcher strips: an outer layer only asks when the client did not (see usageChunkNeeded). */
   #strip = false;
 
   constructor(events: AsyncIterable<SseData>) {

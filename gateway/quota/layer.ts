@@ -8,7 +8,7 @@
 import type { Logger } from "pino";
 import { cacheHeader } from "#gateway/cache/policy.ts";
 import { QuotaExceededError } from "#gateway/openai/errors.ts";
-import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/openai/stream-usage.ts";
+import { trackStreamUsage, usageChunkNeeded, withUsageRequested } from "#gateway/openai/stream-usage.ts";
 import { usageTokens } from "#gateway/openai/usage.ts";
 import type { ForwardLayer, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
@@ -61,17 +61,15 @@ export function createQuotaLayer({ config, store, metrics, logger, now = Date.no
           .then(() => outage.worked(), storeFailed);
       };
 
-      const clientWantsUsage = wantsUsage(req);
-      const result: ForwardResult = await next(req.stream && !clientWantsUsage ? withUsageRequested(req) : req);
+      const stripUsage = usageChunkNeeded(req);
+      const result: ForwardResult = await next(stripUsage ? withUsageRequested(req) : req);
       const answered = withHeaders(result, { [remainingHeader]: String(remaining) });
       if (result.status >= 400 || result.headers[cacheHeader] === "hit") return answered;
       if (answered.kind === "json") {
         charge(usageTokens((answered.body as { usage?: unknown } | null)?.usage));
         return answered;
       }
-      const events = trackStreamUsage(answered.events, req.stream && !clientWantsUsage, (seen) =>
-        charge(seen.totalTokens),
-      );
+      const events = trackStreamUsage(answered.events, stripUsage, (seen) => charge(seen.totalTokens));
       return { ...answered, events };
     };
 }

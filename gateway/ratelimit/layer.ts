@@ -3,7 +3,7 @@
 // usage (JSON `usage` or the stream's usage chunk, which it asks upstream for and hides if the client did not).
 // Every admitted or refused response carries the x-ratelimit-* headers. Cache hits cost a request, no tokens.
 import { RateLimitedError } from "#gateway/openai/errors.ts";
-import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/openai/stream-usage.ts";
+import { trackStreamUsage, usageChunkNeeded, withUsageRequested } from "#gateway/openai/stream-usage.ts";
 import { usageTokens } from "#gateway/openai/usage.ts";
 import type { ForwardLayer, ForwardRequest, ForwardResult } from "#gateway/pipeline/types.ts";
 import { withHeaders } from "#gateway/pipeline/types.ts";
@@ -37,10 +37,10 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
       const settle = (actual: number) => {
         if (actual !== reserved) outcome.settle(actual - reserved)?.catch(ignore);
       };
-      const clientWantsUsage = wantsUsage(req);
+      const stripUsage = usageChunkNeeded(req);
       let forwarded: Promise<ForwardResult>;
       try {
-        forwarded = next(req.stream && !clientWantsUsage ? withUsageRequested(req) : req);
+        forwarded = next(stripUsage ? withUsageRequested(req) : req);
       } catch (error) {
         settle(0);
         return Promise.reject(error);
@@ -53,7 +53,7 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
             settle(result.status >= 400 || cacheHit ? 0 : (usageTokens(usage) ?? reserved));
             return withHeaders(result, headers);
           }
-          const events = trackStreamUsage(result.events, req.stream && !clientWantsUsage, (usage) =>
+          const events = trackStreamUsage(result.events, stripUsage, (usage) =>
             settle(cacheHit ? 0 : (usage.totalTokens ?? estimate.prompt + usage.dataChunks)),
           );
           return { ...result, headers: { ...result.headers, ...headers }, events };

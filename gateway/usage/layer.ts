@@ -3,23 +3,23 @@
 // node for and hides again when the client did not. Answers from the cache count apart: no node computed them.
 // Outermost, so it sees every answer, cached ones included; not async, so it costs one promise turn.
 import { cacheHeader } from "#gateway/cache/policy.ts";
-import { trackStreamUsage, wantsUsage, withUsageRequested } from "#gateway/openai/stream-usage.ts";
+import { trackStreamUsage, usageChunkNeeded, withUsageRequested } from "#gateway/openai/stream-usage.ts";
 import type { Caller, ForwardLayer, ForwardResult } from "#gateway/pipeline/types.ts";
 import type { UsageMetrics } from "./metrics.ts";
 
 export function createUsageLayer(metrics: UsageMetrics): ForwardLayer {
   return (next) =>
     function meterUsage(req) {
-      const clientWantsUsage = !req.stream || wantsUsage(req);
+      const stripUsage = usageChunkNeeded(req);
       const count = (result: ForwardResult, usage: unknown) =>
         countTokens(metrics, req.caller, req.model, result.headers[cacheHeader] === "hit", usage);
-      return next(clientWantsUsage ? req : withUsageRequested(req)).then((result) => {
+      return next(stripUsage ? withUsageRequested(req) : req).then((result) => {
         if (result.status >= 400) return result;
         if (result.kind === "json") {
           count(result, (result.body as { usage?: unknown } | null)?.usage);
           return result;
         }
-        const events = trackStreamUsage(result.events, !clientWantsUsage, (seen) => count(result, seen.usage));
+        const events = trackStreamUsage(result.events, stripUsage, (seen) => count(result, seen.usage));
         return { ...result, events };
       });
     };

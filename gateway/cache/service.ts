@@ -1,10 +1,8 @@
 // The cache's long-lived state (metrics, stores) and a factory for its layers per config snapshot, in
 // pipeline order: the response cache, then in-gateway coalescing. Stores survive config reloads.
-import type { Logger } from "pino";
-import type { Registry } from "prom-client";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { ForwardLayer } from "#gateway/pipeline/types.ts";
-import type { RedisProvider } from "#gateway/redis/provider.ts";
+import type { StoreServiceDeps } from "#gateway/redis/provider.ts";
 import { createCoalesceLayer } from "./coalesce.ts";
 import { createCacheLayer } from "./layer.ts";
 import { createMemoryCacheStore } from "./memory-store.ts";
@@ -14,15 +12,7 @@ import type { CacheStore } from "./store.ts";
 
 export type CacheService = { layers(config: SwitchyardConfig): ForwardLayer[] };
 
-export function createCacheService({
-  registry,
-  logger,
-  redis,
-}: {
-  registry: Registry;
-  logger: Logger;
-  redis: RedisProvider;
-}): CacheService {
+export function createCacheService({ registry, logger, redis }: StoreServiceDeps): CacheService {
   const metrics = createCacheMetrics(registry);
   const stores = new Map<string, CacheStore>();
   const storeFor = (config: SwitchyardConfig): CacheStore => {

@@ -1,25 +1,15 @@
 // Quotas' long-lived state and a factory for their layer per config snapshot: counters in this process, or in
 // Redis shared by every replica. Counters survive config reloads, so a reload never hands anyone a fresh quota.
-import type { Logger } from "pino";
-import type { Registry } from "prom-client";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { ForwardLayer } from "#gateway/pipeline/types.ts";
-import type { RedisProvider } from "#gateway/redis/provider.ts";
+import type { StoreServiceDeps } from "#gateway/redis/provider.ts";
 import { createQuotaLayer } from "./layer.ts";
 import { quotaMetrics } from "./metrics.ts";
 import { createMemoryQuotaStore, createRedisQuotaStore, type QuotaStore } from "./store.ts";
 
 export type QuotaService = { layers(config: SwitchyardConfig): ForwardLayer[] };
 
-export function createQuotaService({
-  registry,
-  logger,
-  redis,
-}: {
-  registry: Registry;
-  logger: Logger;
-  redis: RedisProvider;
-}): QuotaService {
+export function createQuotaService({ registry, logger, redis }: StoreServiceDeps): QuotaService {
   const log = logger.child({ component: "quota" });
   const metrics = quotaMetrics(registry);
   const memory = createMemoryQuotaStore();

@@ -1,11 +1,9 @@
 // The rate limiter's long-lived state (metrics, buckets) and a factory for its layer per config snapshot:
 // in-memory buckets, or Redis buckets with the in-memory ones behind them for failMode open (503 when
 // closed). Buckets survive config reloads, so a reload never hands anyone a fresh allowance.
-import type { Logger } from "pino";
-import type { Registry } from "prom-client";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { ForwardLayer } from "#gateway/pipeline/types.ts";
-import type { RedisProvider } from "#gateway/redis/provider.ts";
+import type { StoreServiceDeps } from "#gateway/redis/provider.ts";
 import { createFailoverBucketStore } from "./failover-store.ts";
 import { createRateLimitLayer } from "./layer.ts";
 import { createMemoryBucketStore } from "./memory-store.ts";
@@ -15,15 +13,7 @@ import type { BucketStore } from "./store.ts";
 
 export type RateLimitService = { layers(config: SwitchyardConfig): ForwardLayer[] };
 
-export function createRateLimitService({
-  registry,
-  logger,
-  redis,
-}: {
-  registry: Registry;
-  logger: Logger;
-  redis: RedisProvider;
-}): RateLimitService {
+export function createRateLimitService({ registry, logger, redis }: StoreServiceDeps): RateLimitService {
   const metrics = createRateLimitMetrics(registry);
   const log = logger.child({ component: "ratelimit" });
   const memory = createMemoryBucketStore();

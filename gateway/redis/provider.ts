@@ -1,6 +1,7 @@
-// Hands the cache and the rate limiter one shared Redis connection, created the first time a config asks for
-// Redis and kept across config reloads (a changed redis.* section takes effect on restart).
+// Hands the cache, the rate limiter and the quotas one shared Redis connection, created the first time a config
+// asks for Redis and kept across config reloads (a changed redis.* section takes effect on restart).
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 import { createRedisConnection, type RedisConfig, type RedisConnection } from "./client.ts";
 
 export type RedisProvider = {
@@ -9,6 +10,9 @@ export type RedisProvider = {
   ready(): Promise<boolean>;
   close(): Promise<void>;
 };
+
+/** What a service whose store may live in Redis (cache, rate limits, quotas) is built from. */
+export type StoreServiceDeps = { registry: Registry; logger: Logger; redis: RedisProvider };
 
 export function createRedisProvider(logger: Logger): RedisProvider {
   let connection: RedisConnection | undefined;

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import pino from "pino";
+import { afterAll, beforeAll } from "vitest";
 import { createRedisConnection, type RedisConfig, type RedisConnection } from "#gateway/redis/client.ts";
 
 export const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -56,4 +57,22 @@ export async function deletePrefix(connection: RedisConnection): Promise<void> {
     if (keys.length) await connection.client.del(...keys);
     cursor = next;
   } while (cursor !== "0");
+}
+
+/**
+ * Two connections under one fresh key prefix, as two gateway replicas share Redis: opened before the calling
+ * describe block's tests, closed after them with their keys deleted. The properties are set once the hook has run.
+ */
+export function replicaConnections(suite: string): { first: RedisConnection; second: RedisConnection } {
+  const prefix = uniquePrefix(suite);
+  const pair = {} as { first: RedisConnection; second: RedisConnection };
+  beforeAll(async () => {
+    pair.first = await connect(testRedisConfig(prefix));
+    pair.second = await connect(testRedisConfig(prefix));
+  });
+  afterAll(async () => {
+    await deletePrefix(pair.first);
+    await Promise.all([pair.first.close(), pair.second.close()]);
+  });
+  return pair;
 }

@@ -1,33 +1,22 @@
 // Quota counters on the real Redis: shared by two connections (as by two gateway replicas), expiring after their
 // window ends.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRedisQuotaStore } from "#gateway/quota/store.ts";
-import type { RedisConnection } from "#gateway/redis/client.ts";
-import { connect, deletePrefix, redisAvailable, testRedisConfig, uniquePrefix } from "#test/support/redis-env.ts";
+import { redisAvailable, replicaConnections } from "#test/support/redis-env.ts";
 
 const available = await redisAvailable();
 
 describe.skipIf(!available)("redis quota store", () => {
-  const prefix = uniquePrefix("quota-store");
-  let first: RedisConnection;
-  let second: RedisConnection;
-  beforeAll(async () => {
-    first = await connect(testRedisConfig(prefix));
-    second = await connect(testRedisConfig(prefix));
-  });
-  afterAll(async () => {
-    await deletePrefix(first);
-    await Promise.all([first.close(), second.close()]);
-  });
+  const redis = replicaConnections("quota-store");
 
   it("adds usage from every replica to the same counters, each expiring after its window", async () => {
     const endsAt = Date.now() + 3_600_000;
     const day = { id: "tenant/acme/day/today", endsAt };
     const month = { id: "tenant/acme/month/this", endsAt: endsAt + 3_600_000 };
-    const [a, b] = [createRedisQuotaStore(first), createRedisQuotaStore(second)];
+    const [a, b] = [createRedisQuotaStore(redis.first), createRedisQuotaStore(redis.second)];
     await Promise.all([a.add([day, month], 40), b.add([day], 2), b.add([day, month], 0.6)]);
     expect(await a.used([day, month, { id: "never", endsAt }])).toEqual([43, 41, 0]);
-    const ttl = await first.client.pttl(first.keys.quotaCounter(day.id));
+    const ttl = await redis.first.client.pttl(redis.first.keys.quotaCounter(day.id));
     // A minute past the window's end, so replicas with slightly different clocks agree.
     expect(ttl).toBeGreaterThan(3_600_000);
     expect(ttl).toBeLessThanOrEqual(3_660_000);

@@ -29,6 +29,8 @@ export class BatchedDestination {
   readonly #timer: NodeJS.Timeout;
   #pending: string[] = [];
   #pendingChars = 0;
+  /** What the process stream still held after the last batch went out; read then, not on every line. */
+  #streamBacklog = 0;
   #dropped = 0;
   #ended = false;
 
@@ -45,7 +47,7 @@ export class BatchedDestination {
   /** pino's stream contract: one serialized line (with its newline) per call. */
   write(line: string): boolean {
     if (this.#ended) return false;
-    if (this.#pendingChars + line.length + (this.#stream?.writableLength ?? 0) > this.#maxPendingChars) {
+    if (this.#pendingChars + line.length + this.#streamBacklog > this.#maxPendingChars) {
       this.#dropped++;
       return false;
     }
@@ -83,6 +85,7 @@ export class BatchedDestination {
   #writeOut(text: string): void {
     if (this.#stream) {
       this.#stream.write(text);
+      this.#streamBacklog = this.#stream.writableLength;
       return;
     }
     const bytes = Buffer.from(text, "utf8");

@@ -17,38 +17,64 @@ export type AccessEntry = {
 const sym = pino.symbols as typeof pino.symbols & { msgPrefixSym: symbol };
 type Internals = Record<symbol, unknown>;
 
+/** What a logger writes around an access line's own fields; worked out once per logger (see planFor). */
+type LinePlan = {
+  level: string;
+  time: () => string;
+  end: string;
+  stream: { write(line: string): void };
+};
+
+const infoLevel = 30;
+const plans = new WeakMap<Logger, LinePlan | null>();
+
 /** `requestId`, when given, is written as a child logger bound to it would write it (the line has no child). */
 export function writeAccessLine(log: Logger, entry: AccessEntry, requestId?: string): void {
   if (!log.isLevelEnabled("info")) return;
-  const internals = log as unknown as Internals;
-  if (!writesPlainLines(internals)) {
+  let plan = plans.get(log);
+  if (plan === undefined) {
+    plan = planFor(log as unknown as Internals);
+    plans.set(log, plan);
+  }
+  if (plan === null) {
     log.info(requestId === undefined ? { ...entry } : { requestId, ...entry }, "request");
     return;
   }
-  const level = (internals[sym.lsCacheSym] as Record<number, string>)[log.levels.values.info!];
-  const time = (internals[sym.timeSym] as () => string)();
+  // Bindings are read on every line: pino's setBindings() may change them after the plan was made.
+  const bindings = (log as unknown as Internals)[sym.chindingsSym] as string;
   const bound = requestId === undefined ? "" : `,"requestId":${JSON.stringify(requestId)}`;
-  let line = `${level}${time}${internals[sym.chindingsSym] as string}${bound},"method":${quoted(entry.method)},"path":${quoted(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
+  let line = `${plan.level}${plan.time()}${bindings}${bound},"method":${quoted(entry.method)},"path":${quoted(entry.path)},"status":${entry.status},"ms":${entry.ms}`;
   if (entry.model !== undefined) line += `,"model":${quoted(entry.model)}`;
   if (entry.tenant !== undefined) line += `,"tenant":${quoted(entry.tenant)}`;
-  line += `,${JSON.stringify(internals[sym.messageKeySym])}:"request"${internals[sym.endSym] as string}`;
-  (internals[sym.streamSym] as { write(line: string): void }).write(line);
+  plan.stream.write(line + plan.end);
 }
 
-/** True when pino would write exactly what writeAccessLine builds (no hook could change the line). */
-function writesPlainLines(internals: Internals): boolean {
+/**
+ * The parts of a line a logger writes the same way every time, or null when pino must write the line itself (a hook
+ * or formatter could change it). A logger's formatters, hooks, mixin, prefix, stream and level labels are fixed when
+ * it is made, so the plan holds for the logger's lifetime. The info level must have pino's standard number, 30.
+ */
+function planFor(internals: Internals): LinePlan | null {
   const formatters = internals[sym.formattersSym] as { log?: unknown } | undefined;
   const hooks = internals[sym.hooksSym] as { logMethod?: unknown; streamWrite?: unknown } | undefined;
-  const stream = internals[sym.streamSym] as Internals | undefined;
-  return (
+  const stream = internals[sym.streamSym] as (Internals & { write(line: string): void }) | undefined;
+  const levels = (internals as unknown as Logger).levels.values;
+  const plain =
     formatters?.log === undefined &&
     !internals[sym.mixinSym] &&
     hooks?.logMethod === undefined &&
     hooks?.streamWrite === undefined &&
     !internals[sym.msgPrefixSym] &&
+    levels.info === infoLevel &&
     stream !== undefined &&
-    !stream[sym.needsMetadataGsym]
-  );
+    !stream[sym.needsMetadataGsym];
+  if (!plain) return null;
+  return {
+    level: (internals[sym.lsCacheSym] as Record<number, string>)[infoLevel]!,
+    time: internals[sym.timeSym] as () => string,
+    end: `,${JSON.stringify(internals[sym.messageKeySym])}:"request"${internals[sym.endSym] as string}`,
+    stream,
+  };
 }
 
 // Methods, routes, models and tenants repeat from line to line: their JSON text is kept rather than made anew.

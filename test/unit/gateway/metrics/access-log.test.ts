@@ -55,4 +55,21 @@ describe("access line", () => {
     writeAccessLine(createLogger("warn", stream), entries[0]!);
     expect(lines).toHaveLength(1);
   });
+
+  it("follows a logger's later changes: bindings set after its first line, and its level", () => {
+    const { stream, lines } = capture();
+    const log = createLogger("info", stream).child({ component: "gateway" });
+    writeAccessLine(log, entries[0]!);
+    log.setBindings({ zone: "eu" });
+    writeAccessLine(log, entries[0]!);
+    log.info({ ...entries[0]! }, "request");
+    expect(withoutTime(lines[1]!)).toBe(withoutTime(lines[2]!));
+    expect(JSON.parse(lines[1]!)).toMatchObject({ component: "gateway", zone: "eu" });
+    log.level = "warn";
+    writeAccessLine(log, entries[0]!);
+    expect(lines).toHaveLength(3);
+    log.level = "info";
+    writeAccessLine(log, entries[1]!);
+    expect(JSON.parse(lines[3]!)).toMatchObject({ status: 404, zone: "eu" });
+  });
 });

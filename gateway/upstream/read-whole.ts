@@ -25,48 +25,83 @@ export function requestWhole(
   const source = asCancelSource(cancel);
   return new Promise((resolve, reject) => {
     if (source.aborted) return reject(source.reason);
-    let controller: Dispatcher.DispatchController | undefined;
-    let response: WholeResponse | undefined;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = source.onAbort(() => controller?.abort(source.reason as Error));
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(started) {
-        controller = started;
-        if (source.aborted) started.abort(source.reason as Error);
-      },
-      onResponseStart(started, statusCode, headers) {
-        if (statusCode < 200) return; // informational (1xx): the real answer follows
-        response = { statusCode, headers, text: undefined };
-        try {
-          onHeaders?.(headers);
-        } catch (error) {
-          started.abort(error as Error);
-        }
-      },
-      onResponseData(_controller, chunk) {
-        chunks.push(chunk);
-        size += chunk.byteLength;
-      },
-      onResponseEnd() {
-        done();
-        if (!response) return reject(new Error("the response ended before its headers"));
-        response.text =
-          chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, size).toString("utf8");
-        resolve(response);
-      },
-      onResponseError(_controller, error) {
-        done();
-        if (!response) return reject(error);
-        response.bodyError = error;
-        resolve(response);
-      },
-    };
+    const handler = new WholeResponseHandler(source, onHeaders, resolve, reject);
     try {
       dispatcher.dispatch(options, handler);
     } catch (error) {
-      done();
+      handler.done();
       reject(error);
     }
   });
+}
+
+// A class rather than an object literal of closures: this runs once per request, and one object with its methods on
+// the prototype costs less to make than a literal that captures six closures.
+class WholeResponseHandler implements Dispatcher.DispatchHandler {
+  readonly #source: CancelSource;
+  readonly #onHeaders: ((headers: IncomingHttpHeaders) => void) | undefined;
+  readonly #resolve: (response: WholeResponse) => void;
+  readonly #reject: (error: unknown) => void;
+  readonly done: () => void;
+  #controller: Dispatcher.DispatchController | undefined = undefined;
+  #response: WholeResponse | undefined = undefined;
+  #chunks: Buffer[] = [];
+  #size = 0;
+
+  constructor(
+    source: CancelSource,
+    onHeaders: ((headers: IncomingHttpHeaders) => void) | undefined,
+    resolve: (response: WholeResponse) => void,
+    reject: (error: unknown) => void,
+  ) {
+    this.#source = source;
+    this.#onHeaders = onHeaders;
+    this.#resolve = resolve;
+    this.#reject = reject;
+    this.done = source.onAbort(() => this.#controller?.abort(source.reason as Error));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.#controller = controller;
+    if (this.#source.aborted) controller.abort(this.#source.reason as Error);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // informational (1xx): the real answer follows
+    this.#response = { statusCode, headers, text: undefined };
+    try {
+      this.#onHeaders?.(headers);
+    } catch (error) {
+      controller.abort(error as Error);
+    }
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.byteLength;
+  }
+
+  onResponseEnd(): void {
+    this.done();
+    const response = this.#response;
+    if (!response) {
+      this.#reject(new Error("the response ended before its headers"));
+      return;
+    }
+    const chunks = this.#chunks;
+    response.text =
+      chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks, this.#size).toString("utf8");
+    this.#resolve(response);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.done();
+    const response = this.#response;
+    if (!response) {
+      this.#reject(error);
+      return;
+    }
+    response.bodyError = error;
+    this.#resolve(response);
+  }
 }

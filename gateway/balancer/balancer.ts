@@ -20,15 +20,29 @@ export type BalancerOptions<C extends Candidate> = {
 
 export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): Balancer<C> {
   const { strategy, routing, metrics } = opts;
-  const keep = (c: C, ctx: PickContext) => strategy.filters.every((filter) => filter.keep(c, ctx));
+  const filters = strategy.filters;
+  // Plain loops rather than filter()/every() with closures: this runs for every request, once per tier tried.
+  const usable = (all: readonly C[], ctx: PickContext): C[] => {
+    const kept: C[] = [];
+    for (let i = 0; i < all.length; i++) {
+      const candidate = all[i]!;
+      let keep = true;
+      for (let f = 0; keep && f < filters.length; f++) keep = filters[f]!.keep(candidate, ctx);
+      if (keep) kept.push(candidate);
+    }
+    return kept;
+  };
 
-  function chooseTier(query: PickQuery, now: number): { ctx: PickContext; candidates: C[] } | undefined {
-    const order = tierOrder(routing.tiers, query.model, query.tenant);
+  function chooseTier(
+    query: PickQuery,
+    order: readonly Tier[],
+    now: number,
+  ): { ctx: PickContext; candidates: C[] } | undefined {
     const all = opts.candidates();
     let fallback: { ctx: PickContext; candidates: C[] } | undefined;
     for (let i = 0; i < order.length; i++) {
       const ctx: PickContext = { model: query.model, tier: order[i] as Tier, now, exclude: query.exclude };
-      const candidates = all.filter((c) => keep(c, ctx));
+      const candidates = usable(all, ctx);
       if (!candidates.length) continue;
       // The last usable tier, with none saturated before it, is the answer whether or not it is saturated itself
       // (a single-tier policy, or a GPU tier without nodes): its saturation is not worked out for nothing.
@@ -48,7 +62,8 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
       const now = query.now ?? Date.now();
       const timed = metrics !== undefined && ++picks % timingSample === 0;
       const t0 = timed ? performance.now() : 0;
-      const chosen = chooseTier(query, now);
+      const order = tierOrder(routing.tiers, query.model, query.tenant);
+      const chosen = chooseTier(query, order, now);
       const t1 = timed ? performance.now() : 0;
       if (!chosen) {
         metrics?.noCandidate.inc({ model: query.model });
@@ -58,7 +73,7 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
       const t2 = timed ? performance.now() : 0;
       const node = strategy.picker.pick(chosen.candidates, scores, chosen.ctx);
       if (!node) return undefined;
-      const first = tierOrder(routing.tiers, query.model, query.tenant)[0];
+      const first = order[0];
       const tier = chosen.ctx.tier;
       if (metrics) {
         if (timed) {

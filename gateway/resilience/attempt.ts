@@ -27,7 +27,8 @@ export type AttemptContext = {
   call: NodeCaller;
   deadlines: SwitchyardConfig["routing"]["deadlines"];
   metrics: ResilienceMetrics;
-  latencies: LatencyWindows;
+  /** Recent latencies per model, for hedging delays; absent when hedging is off, since nothing would read them. */
+  latencies?: LatencyWindows;
   logger: Logger;
 };
 
@@ -123,7 +124,7 @@ export function startAttempt(
       node.health.recordTrafficSuccess();
       if (outcome.status < 400) node.latency.observe(ms);
       if (outcome.kind === "json") {
-        if (outcome.status < 400) ctx.latencies.record(req.model, ms);
+        if (outcome.status < 400) ctx.latencies?.record(req.model, ms);
         finish(true);
       }
       ctx.metrics.attempts.inc({ node: node.id, tier, outcome: label });

@@ -40,7 +40,8 @@ export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder
     metrics: balancerMetrics(opts.metricsRegistry),
   });
   const budget = new RetryBudget(routing.retries);
-  const latencies = new LatencyWindows();
+  // A forwarder lives for one config snapshot, so whether it hedges is fixed for its lifetime.
+  const latencies = routing.hedging.enabled ? new LatencyWindows() : undefined;
   const attemptContext: AttemptContext = {
     call: opts.call ?? callUpstream,
     deadlines: routing.deadlines,
@@ -63,7 +64,7 @@ export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder
   ): Promise<ForwardResult> {
     const primary = startAttempt(pick, req, scope, attemptContext);
     const hedging = routing.hedging;
-    const delay = hedging.enabled && !req.stream ? latencies.quantile(req.model, hedging.quantile) : undefined;
+    const delay = latencies && !req.stream ? latencies.quantile(req.model, hedging.quantile) : undefined;
     if (delay === undefined) return primary.result;
     const launchHedge = (): RunningAttempt | undefined => {
       if (scope.signal.aborted) return undefined;

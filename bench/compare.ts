@@ -1,6 +1,6 @@
 // npm run bench:compare [-- <git ref>] — is the working tree's gateway faster than the code at <ref> (default HEAD)?
 // Both gateways run side by side on one pinned core (support/side-by-side.ts). Measured here, the same code against
-// itself: medians of 0.99–1.06 over 12 rounds (single rounds 0.82–1.14), so a change worth less than ~3% does not
+// itself: medians of 0.97–1.00 over 12 rounds (single rounds 0.85–1.03), so a change worth less than ~3% does not
 // show.
 import { execFileSync } from "node:child_process";
 import { mkdtemp, rm, symlink } from "node:fs/promises";

@@ -81,7 +81,7 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
           metrics.stageSeconds.observe({ stage: "score" }, (t2 - t1) / 1000);
           metrics.stageSeconds.observe({ stage: "pick" }, (performance.now() - t2) / 1000);
         }
-        metrics.picks.inc({ strategy: strategy.name, tier, node: node.id });
+        metrics.picks.incWith(1, strategy.name, tier, node.id);
         if (first && tier !== first) metrics.spills.inc({ from: first, to: tier });
       }
       return { node, tier, spilled: tier !== first };

@@ -77,7 +77,7 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
   return (next) => {
     const bypassed = (result: ForwardResult) => withHeaders(result, bypassHeaders);
     const cached = async (req: ForwardRequest, control: CacheControl): Promise<ForwardResult> => {
-      const count = (result: "hit" | "miss") => metrics.lookups.inc({ result, endpoint: req.endpoint });
+      const count = (result: "hit" | "miss") => metrics.lookups.incWith(1, result, req.endpoint);
       const policy = policyFor(req.model);
       const key = cacheKey(req);
       if (control !== "refresh") {
@@ -102,7 +102,7 @@ export function createCacheLayer({ config, store, metrics, logger, now = Date.no
       if (control !== "bypass" && isDeterministic(req, config) && policyFor(req.model).enabled) {
         return cached(req, control);
       }
-      metrics.lookups.inc({ result: "bypass", endpoint: req.endpoint });
+      metrics.lookups.incWith(1, "bypass", req.endpoint);
       return next(req).then(bypassed);
     };
   };

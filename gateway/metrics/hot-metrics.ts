@@ -7,6 +7,12 @@
 import type { Metric, Registry } from "prom-client";
 
 type Labels<L extends string> = Partial<Record<L, string | number>>;
+type LabelValue = string | number | undefined;
+/** A slot found by label values given in order, kept with those values for the next update to compare against. */
+type Recent<Slot> = { slot: Slot; v0: LabelValue; v1: LabelValue; v2: LabelValue; v3: LabelValue };
+
+/** How many label combinations the positional updates remember; beyond that they look slots up by label. */
+const recentSlots = 8;
 
 /** What get() returns: prom-client's own shape, which its Registry formats for /metrics. */
 export type HotMetricData<L extends string> = {
@@ -32,6 +38,7 @@ abstract class HotMetric<L extends string, Slot extends { labels: Labels<L> }> {
   readonly aggregator = "sum" as const;
   protected slots: Slot[] = [];
   #root = new Map<string | undefined, unknown>();
+  #recent: Array<Recent<Slot>> = [];
 
   constructor(config: Config<L>) {
     this.name = config.name;
@@ -43,9 +50,35 @@ abstract class HotMetric<L extends string, Slot extends { labels: Labels<L> }> {
   reset(): void {
     this.slots = [];
     this.#root.clear();
+    this.#recent = [];
   }
 
   protected abstract newSlot(labels: Labels<L>): Slot;
+
+  /**
+   * The slot for label values given in labelNames order (at most four). On the request path the same few
+   * combinations repeat, and comparing the values with the last few combinations' costs less than building a label
+   * object and walking the maps: measured in place, label objects and map lookups were half of the cost of the ten
+   * updates each request makes, which together cost ~5% of the gateway's CPU.
+   */
+  protected slotAt(v0: LabelValue, v1: LabelValue, v2: LabelValue, v3: LabelValue): Slot {
+    const recent = this.#recent;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const r = recent[i]!;
+      if (r.v0 === v0 && r.v1 === v1 && r.v2 === v2 && r.v3 === v3) return r.slot;
+    }
+    const names = this.labelNames;
+    const values = [v0, v1, v2, v3];
+    if (names.length < 4 && values[names.length] !== undefined) {
+      throw new Error(`${this.name} has ${names.length} labels; more values were given`);
+    }
+    const labels: Labels<L> = {};
+    for (let i = 0; i < names.length; i++) if (values[i] !== undefined) labels[names[i]!] = values[i];
+    const slot = this.slotFor(labels);
+    if (recent.length >= recentSlots) recent.shift();
+    recent.push({ slot, v0, v1, v2, v3 });
+    return slot;
+  }
 
   /** Label names are checked when a combination is first seen; label values are compared as strings. */
   protected slotFor(labels: Labels<L> | undefined): Slot {
@@ -92,6 +125,11 @@ export class HotCounter<L extends string = string> extends HotMetric<L, CounterS
     else this.slotFor(labels).value += value;
   }
 
+  /** inc() for the request path: `value`, then the label values in labelNames order (see slotAt). */
+  incWith(value: number, v0?: LabelValue, v1?: LabelValue, v2?: LabelValue, v3?: LabelValue): void {
+    this.slotAt(v0, v1, v2, v3).value += value;
+  }
+
   async get(): Promise<HotMetricData<L>> {
     const values = this.slots.map(({ labels, value }) => ({ labels, value }));
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
@@ -116,6 +154,11 @@ export class HotHistogram<L extends string = string> extends HotMetric<L, Histog
   observe(labels: Labels<L> | number, value?: number): void {
     if (typeof labels === "number") record(this.slotFor(undefined), this.buckets, labels);
     else record(this.slotFor(labels), this.buckets, value ?? Number.NaN);
+  }
+
+  /** observe() for the request path: `value`, then the label values in labelNames order (see slotAt). */
+  observeWith(value: number, v0?: LabelValue, v1?: LabelValue, v2?: LabelValue, v3?: LabelValue): void {
+    record(this.slotAt(v0, v1, v2, v3), this.buckets, value);
   }
 
   /** The same series prom-client's Histogram reports: cumulative buckets with `le`, then +Inf, sum and count. */

@@ -23,11 +23,10 @@ export function httpRecorder(registry: Registry): HttpRecorder {
   });
   return function recordRequest(c, route, res, startedAt) {
     const seconds = (performance.now() - startedAt) / 1000;
-    const status = String(res.status);
     const model = c.get("model");
     const tenant = c.get("caller")?.tenant;
-    requests.inc({ route, status, model: model ?? "", tenant: tenant ?? "" });
-    duration.observe({ route, status }, seconds);
+    requests.incWith(1, route, res.status, model ?? "", tenant ?? "");
+    duration.observeWith(seconds, route, res.status);
     const log = c.get("baseLog");
     if (!log) return;
     const ms = Math.round(seconds * 10_000) / 10;

@@ -28,11 +28,11 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
     ): Promise<ForwardResult> => {
       const headers = rateLimitHeaders(buckets, outcome.levels);
       if (!outcome.admitted) {
-        metrics.decisions.inc({ result: "limited" });
+        metrics.decisions.incWith(1, "limited");
         const message = refusalMessage(buckets, outcome, reserved);
         return Promise.reject(new RateLimitedError(message, outcome.retryAfterMs / 1000, headers));
       }
-      metrics.decisions.inc({ result: "allowed" });
+      metrics.decisions.incWith(1, "allowed");
 
       const settle = (actual: number) => {
         if (actual !== reserved) outcome.settle(actual - reserved)?.catch(ignore);

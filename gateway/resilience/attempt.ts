@@ -127,8 +127,8 @@ export function startAttempt(
         if (outcome.status < 400) ctx.latencies?.record(req.model, ms);
         finish(true);
       }
-      ctx.metrics.attempts.inc({ node: node.id, tier, outcome: label });
-      ctx.metrics.attemptSeconds.observe({ tier, outcome: label }, ms / 1000);
+      ctx.metrics.attempts.incWith(1, node.id, tier, label);
+      ctx.metrics.attemptSeconds.observeWith(ms / 1000, tier, label);
       return outcome;
     },
     (thrown: unknown) => {
@@ -141,8 +141,8 @@ export function startAttempt(
       const backoff = retryAfterMs(error);
       if (backoff !== undefined) node.backoffUntil = Math.max(node.backoffUntil, Date.now() + backoff);
       if (trial && noVerdict.has(kind) && node.breaker.closed) node.breaker.open();
-      ctx.metrics.attempts.inc({ node: node.id, tier, outcome: kind });
-      ctx.metrics.attemptSeconds.observe({ tier, outcome: kind }, ms / 1000);
+      ctx.metrics.attempts.incWith(1, node.id, tier, kind);
+      ctx.metrics.attemptSeconds.observeWith(ms / 1000, tier, kind);
       finish();
       throw error;
     },

@@ -29,8 +29,7 @@ function countTokens(metrics: UsageMetrics, caller: Caller, model: string, cache
   if (!usage || typeof usage !== "object") return;
   const { prompt_tokens: prompt, completion_tokens: completion } = usage as Record<string, unknown>;
   const source = cached ? "cache" : "node";
-  if (typeof prompt === "number" && prompt > 0)
-    metrics.tokens.inc({ tenant: caller.tenant, model, kind: "prompt", source }, prompt);
+  if (typeof prompt === "number" && prompt > 0) metrics.tokens.incWith(prompt, caller.tenant, model, "prompt", source);
   if (typeof completion === "number" && completion > 0)
-    metrics.tokens.inc({ tenant: caller.tenant, model, kind: "completion", source }, completion);
+    metrics.tokens.incWith(completion, caller.tenant, model, "completion", source);
 }

@@ -61,4 +61,35 @@ describe("hot metrics", () => {
     registry.resetMetrics();
     expect((await counter.get()).values).toEqual([]);
   });
+
+  it("count label values given in order into the same series as label objects, past the combinations they remember", async () => {
+    const byObject = new HotCounter({ name: "t_total", help: "h", labelNames: ["route", "status"] as const });
+    const byValues = new HotCounter({ name: "t_total", help: "h", labelNames: ["route", "status"] as const });
+    const seconds = new HotHistogram({ name: "t_s", help: "h", labelNames: ["tier"] as const, buckets });
+    const secondsByObject = new HotHistogram({ name: "t_s", help: "h", labelNames: ["tier"] as const, buckets });
+    // Twelve routes in turn: more combinations than the positional updates keep, so most updates look slots up.
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 12; i++) {
+        byObject.inc({ route: `/r${i}`, status: "200" }, i + 1);
+        // A status given as a number lands in the series of its text, as prom-client's labels do.
+        byValues.incWith(i + 1, `/r${i}`, round === 1 ? 200 : "200");
+        secondsByObject.observe({ tier: i % 2 ? "gpu" : "cpu" }, i / 100);
+        seconds.observeWith(i / 100, i % 2 ? "gpu" : "cpu");
+      }
+    }
+    byValues.incWith(1);
+    byObject.inc({});
+    expect((await byValues.get()).values).toEqual((await byObject.get()).values);
+    expect((await seconds.get()).values).toEqual((await secondsByObject.get()).values);
+    expect((await byValues.get()).values.find((v) => v.labels.route === "/r3")?.value).toBe(12);
+  });
+
+  it("refuse more label values than labels, and forget remembered combinations on reset", async () => {
+    const counter = new HotCounter({ name: "t_total", help: "h", labelNames: ["result"] as const });
+    expect(() => counter.incWith(1, "hit", "extra")).toThrow(/1 labels/);
+    counter.incWith(2, "hit");
+    counter.reset();
+    counter.incWith(1, "hit");
+    expect((await counter.get()).values).toEqual([{ labels: { result: "hit" }, value: 1 }]);
+  });
 });

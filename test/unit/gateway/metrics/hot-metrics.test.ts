@@ -87,6 +87,7 @@ describe("hot metrics", () => {
   it("refuse more label values than labels, and forget remembered combinations on reset", async () => {
     const counter = new HotCounter({ name: "t_total", help: "h", labelNames: ["result"] as const });
     expect(() => counter.incWith(1, "hit", "extra")).toThrow(/1 labels/);
+    expect(() => counter.incWith(1, "hit", undefined, "extra")).toThrow(/1 labels/);
     counter.incWith(2, "hit");
     counter.reset();
     counter.incWith(1, "hit");

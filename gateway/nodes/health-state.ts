@@ -44,10 +44,11 @@ export class HealthState {
   }
 
   /** A real request succeeded: proof of life for a node nobody has judged yet, and it ends a failure streak. */
-  recordTrafficSuccess(now = Date.now()): void {
+  /** Runs on every answered request: the clock is read only when the status changes. */
+  recordTrafficSuccess(now?: number): void {
     this.#failures = 0;
     if (this.#status === "unknown") {
-      this.lastCheckedAt = now;
+      this.lastCheckedAt = now ?? Date.now();
       this.#set("healthy");
     }
   }

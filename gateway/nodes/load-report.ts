@@ -4,10 +4,14 @@ export type LoadReport = { queueDepth?: number; runningSequences?: number };
 
 type Headers = Record<string, string | string[] | undefined>;
 
+/** What a response that reports nothing yields; most nodes other than ours send no load headers. */
+const noReport: LoadReport = Object.freeze({});
+
 export function loadFromHeaders(headers: Headers): LoadReport {
-  const report: LoadReport = {};
   const queueDepth = count(first(headers["x-queue-depth"]));
   const runningSequences = count(first(headers["x-running-sequences"]));
+  if (queueDepth === undefined && runningSequences === undefined) return noReport;
+  const report: LoadReport = {};
   if (queueDepth !== undefined) report.queueDepth = queueDepth;
   if (runningSequences !== undefined) report.runningSequences = runningSequences;
   return report;

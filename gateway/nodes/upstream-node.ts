@@ -82,11 +82,12 @@ export class UpstreamNode {
     return this.latency.estimate(now);
   }
 
-  recordLoad(report: LoadReport, now = Date.now()): void {
+  /** Runs on every response: a response that reports no load reads no clock. */
+  recordLoad(report: LoadReport, now?: number): void {
     if (report.queueDepth === undefined && report.runningSequences === undefined) return;
     if (report.queueDepth !== undefined) this.queueDepth = report.queueDepth;
     if (report.runningSequences !== undefined) this.runningSequences = report.runningSequences;
-    this.loadReportedAt = now;
+    this.loadReportedAt = now ?? Date.now();
   }
 
   begin(): void {

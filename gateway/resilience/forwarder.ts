@@ -116,10 +116,11 @@ export function createRoutingForwarder(opts: RoutingForwarderOptions): Forwarder
   return function routeRequest(req: ForwardRequest): Promise<ForwardResult> {
     const scope = new RequestScope(req);
     const tried = new Set<string>();
-    budget.deposit();
+    const now = Date.now();
+    budget.deposit(now);
     let pick: Pick<UpstreamNode> | undefined;
     try {
-      pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried });
+      pick = balancer.pick({ model: req.model, tenant: req.caller.tenant, exclude: tried, now });
       if (!pick) throw finalError(req, scope, undefined);
     } catch (error) {
       scope.dispose();

@@ -1,6 +1,7 @@
 // The balancer: walks the request's tier policy, filters each tier's nodes, spills to the next tier only when
 // the current one is saturated or has no usable node, then scores and picks with the configured strategy.
 import type { SwitchyardConfig, Tier } from "#config/schema.ts";
+import { inTier } from "./filters/in-tier.ts";
 import type { BalancerMetrics } from "./metrics.ts";
 import { tierOrder, tierSaturated } from "./tiers.ts";
 import type { Candidate, PickContext, Strategy } from "./types.ts";
@@ -12,6 +13,7 @@ export type Balancer<C extends Candidate> = { readonly strategy: string; pick(qu
 const timingSample = 16;
 
 export type BalancerOptions<C extends Candidate> = {
+  /** The nodes to choose from: a new array whenever the set of nodes or a node's tier changes (the registry's is). */
   candidates: () => readonly C[];
   routing: SwitchyardConfig["routing"];
   strategy: Strategy;
@@ -32,6 +34,14 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
     }
     return kept;
   };
+  // With the tier filter in the chain, a tier none of the nodes belongs to has no candidates: it is skipped without
+  // running the chain (a CPU-only fleet would otherwise filter every node for the default policy's GPU tier first).
+  const tierFiltered = filters.includes(inTier);
+  let tiersOf: { nodes: readonly C[]; tiers: ReadonlySet<Tier> } | undefined;
+  const tiersPresent = (all: readonly C[]): ReadonlySet<Tier> => {
+    if (tiersOf?.nodes !== all) tiersOf = { nodes: all, tiers: new Set(all.map((c) => c.tier)) };
+    return tiersOf.tiers;
+  };
 
   function chooseTier(
     query: PickQuery,
@@ -39,8 +49,10 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
     now: number,
   ): { ctx: PickContext; candidates: C[] } | undefined {
     const all = opts.candidates();
+    const present = tierFiltered ? tiersPresent(all) : undefined;
     let fallback: { ctx: PickContext; candidates: C[] } | undefined;
     for (let i = 0; i < order.length; i++) {
+      if (present && !present.has(order[i] as Tier)) continue;
       const ctx: PickContext = { model: query.model, tier: order[i] as Tier, now, exclude: query.exclude };
       const candidates = usable(all, ctx);
       if (!candidates.length) continue;

@@ -49,6 +49,21 @@ describe("balancer", () => {
     expect(pick("pinned")).toMatchObject({ tier: "cpu" });
   });
 
+  it("skips a tier none of the nodes belongs to, and sees the tiers of a new node list", () => {
+    let filtered = 0;
+    const latency = buildStrategy("latency");
+    const counting = { name: "counting", keep: () => ++filtered > 0 };
+    const strategy: Strategy = { ...latency, filters: [counting, ...latency.filters] };
+    let nodes = [candidate("c")];
+    const balancer = createBalancer({ candidates: () => nodes, routing, strategy });
+    const pick = () => balancer.pick({ model: "m", tenant: "t", exclude: new Set() });
+    expect(pick()).toMatchObject({ tier: "cpu", spilled: true });
+    // The default policy tries the GPU tier first; with no GPU node only the CPU tier ran the filter chain.
+    expect(filtered).toBe(1);
+    nodes = [candidate("c"), candidate("g", { tier: "gpu" })];
+    expect(pick()).toMatchObject({ tier: "gpu", spilled: false });
+  });
+
   it("records picks and samples per-stage timings", async () => {
     const { pick, metrics } = setup([candidate("a")]);
     for (let i = 0; i < 32; i++) pick();

@@ -8,8 +8,9 @@ export function onClosedEarly(res: ServerResponse, listener: () => void): void {
     listener();
     return;
   }
-  // `close` also follows a normal end: only one before the response finished means the client left.
-  res.once("close", () => {
+  // `close` also follows a normal end: only one before the response finished means the client left. A response
+  // closes once, so `on` serves, and costs less per request than `once` (which binds a wrapper for every listener).
+  res.on("close", () => {
     if (!res.writableFinished) listener();
   });
 }

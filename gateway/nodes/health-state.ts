@@ -43,8 +43,10 @@ export class HealthState {
     }
   }
 
-  /** A real request succeeded: proof of life for a node nobody has judged yet, and it ends a failure streak. */
-  /** Runs on every answered request: the clock is read only when the status changes. */
+  /**
+   * A real request succeeded: proof of life for a node nobody has judged yet, and it ends a failure streak. Runs on
+   * every answered request, so the clock is read only when the status changes.
+   */
   recordTrafficSuccess(now?: number): void {
     this.#failures = 0;
     if (this.#status === "unknown") {

@@ -23,6 +23,17 @@ export function rateLimitHeaders(buckets: BucketSpec[], levels: BucketLevel[]): 
       tokenLevel = level.tokens;
     }
   }
+  // Both dimensions limited, as by default: one literal, which V8 builds from a template instead of key by key.
+  if (requestLimit > 0 && tokenLimit > 0) {
+    return {
+      "x-ratelimit-limit-requests": limitText(requestLimit),
+      "x-ratelimit-remaining-requests": String(Math.max(0, Math.floor(requestLevel))),
+      "x-ratelimit-reset-requests": formatResetDuration(resetMs(requestLimit, requestLevel)),
+      "x-ratelimit-limit-tokens": limitText(tokenLimit),
+      "x-ratelimit-remaining-tokens": String(Math.max(0, Math.floor(tokenLevel))),
+      "x-ratelimit-reset-tokens": formatResetDuration(resetMs(tokenLimit, tokenLevel)),
+    };
+  }
   const headers: Record<string, string> = {};
   if (requestLimit > 0) {
     headers["x-ratelimit-limit-requests"] = limitText(requestLimit);

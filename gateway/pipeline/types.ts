@@ -81,7 +81,11 @@ export function compose(layers: ForwardLayer[], terminal: Forwarder): Forwarder 
   return layers.reduceRight<Forwarder>((next, layer) => layer(next), terminal);
 }
 
-/** Adds headers to a result without mutating it (results may be shared, e.g. by coalescing). */
+/**
+ * Adds headers to a result without mutating it (results may be shared, e.g. by coalescing); a header the result
+ * already carries keeps its value. The layer's headers are spread first because V8 copies a leading spread whole
+ * and adds later keys one at a time, and layers add several (the rate limiter six) to results that carry one or none.
+ */
 export function withHeaders(result: ForwardResult, headers: Record<string, string>): ForwardResult {
-  return { ...result, headers: { ...result.headers, ...headers } };
+  return { ...result, headers: { ...headers, ...result.headers } };
 }

@@ -11,6 +11,8 @@ export function jsonReply(c: Context, status: number, body: unknown, headers: Re
 export function jsonTextReply(c: Context, status: number, text: string, headers: Record<string, string>): Response {
   return new Response(text, {
     status,
-    headers: { "content-type": "application/json", "x-request-id": c.get("requestId") ?? "", ...headers },
+    // The route's headers first: V8 copies a leading spread whole and adds later keys one at a time. Routes set
+    // neither of the two named here.
+    headers: { ...headers, "content-type": "application/json", "x-request-id": c.get("requestId") ?? "" },
   });
 }

@@ -27,25 +27,35 @@ export function rateLimitHeaders(buckets: BucketSpec[], levels: BucketLevel[]): 
   if (requestLimit > 0 && tokenLimit > 0) {
     return {
       "x-ratelimit-limit-requests": limitText(requestLimit),
-      "x-ratelimit-remaining-requests": String(Math.max(0, Math.floor(requestLevel))),
-      "x-ratelimit-reset-requests": formatResetDuration(resetMs(requestLimit, requestLevel)),
+      "x-ratelimit-remaining-requests": remainingText(requestLevel),
+      "x-ratelimit-reset-requests": resetText(requestLimit, requestLevel),
       "x-ratelimit-limit-tokens": limitText(tokenLimit),
-      "x-ratelimit-remaining-tokens": String(Math.max(0, Math.floor(tokenLevel))),
-      "x-ratelimit-reset-tokens": formatResetDuration(resetMs(tokenLimit, tokenLevel)),
+      "x-ratelimit-remaining-tokens": remainingText(tokenLevel),
+      "x-ratelimit-reset-tokens": resetText(tokenLimit, tokenLevel),
     };
   }
   const headers: Record<string, string> = {};
   if (requestLimit > 0) {
     headers["x-ratelimit-limit-requests"] = limitText(requestLimit);
-    headers["x-ratelimit-remaining-requests"] = String(Math.max(0, Math.floor(requestLevel)));
-    headers["x-ratelimit-reset-requests"] = formatResetDuration(resetMs(requestLimit, requestLevel));
+    headers["x-ratelimit-remaining-requests"] = remainingText(requestLevel);
+    headers["x-ratelimit-reset-requests"] = resetText(requestLimit, requestLevel);
   }
   if (tokenLimit > 0) {
     headers["x-ratelimit-limit-tokens"] = limitText(tokenLimit);
-    headers["x-ratelimit-remaining-tokens"] = String(Math.max(0, Math.floor(tokenLevel)));
-    headers["x-ratelimit-reset-tokens"] = formatResetDuration(resetMs(tokenLimit, tokenLevel));
+    headers["x-ratelimit-remaining-tokens"] = remainingText(tokenLevel);
+    headers["x-ratelimit-reset-tokens"] = resetText(tokenLimit, tokenLevel);
   }
   return headers;
+}
+
+/** What remains, as a whole number never below 0. */
+function remainingText(level: number): string {
+  return String(Math.max(0, Math.floor(level)));
+}
+
+/** How long until a bucket at `level` of `limit` per minute is full again, written like OpenAI. */
+function resetText(limit: number, level: number): string {
+  return formatResetDuration(((limit - Math.min(limit, level)) * minuteMs) / limit);
 }
 
 // Limits are config values, so few: their text is kept rather than formatted on every request.
@@ -59,11 +69,6 @@ function limitText(limit: number): string {
     limitTexts.set(limit, text);
   }
   return text;
-}
-
-/** How long until a bucket at `level` of `limit` per minute is full again. */
-function resetMs(limit: number, level: number): number {
-  return ((limit - Math.min(limit, level)) * minuteMs) / limit;
 }
 
 /** Go-style durations as OpenAI sends them: "0s", "17ms", "1s", "8.64s", "6m0s", "1h2m3s". */

@@ -10,7 +10,7 @@ import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/ben
 import { fmt, quantile, throughput } from "./support/measure.ts";
 import { corePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
-import { sideBySide } from "./support/side-by-side.ts";
+import { sideBySide, sideBySideRatios } from "./support/side-by-side.ts";
 
 const ref = process.argv[2] ?? "HEAD";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
@@ -53,9 +53,7 @@ try {
     seconds,
     rounds,
   });
-  const rpsRatios = measured.map((r) => r.rps[1] / r.rps[0]);
-  const cpuRatios = measured.map((r) => r.cpuPerRequest[0] / r.cpuPerRequest[1]);
-  const errors = measured.reduce((sum, r) => sum + r.errors, 0);
+  const { rps: rpsRatios, cpu: cpuRatios, errors } = sideBySideRatios(measured);
   console.log(
     `working tree / ${ref} throughput:      median ${fmt(quantile(rpsRatios, 0.5), 3)}× (${rpsRatios.map((r) => fmt(r, 3)).join(", ")})`,
   );

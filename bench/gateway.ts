@@ -6,7 +6,7 @@ import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/ben
 import { fmt, interleavedLatency, quantile, streamThroughput, throughput, withCpu } from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
-import { sideBySide } from "./support/side-by-side.ts";
+import { sideBySide, sideBySideRatios } from "./support/side-by-side.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 // Best of 5: on a shared machine one round in three or four can lose a chunk of its time slices to outside load.
@@ -128,9 +128,7 @@ try {
     `  the same, round by round:      median ${fmt(quantile(pairedRatios, 0.5))}× (${pairedRatios.map((r) => fmt(r)).join(", ")})`,
   );
   if (paired.length) {
-    const rpsRatios = paired.map((r) => r.rps[1] / r.rps[0]);
-    const cpuRatios = paired.map((r) => r.cpuPerRequest[0] / r.cpuPerRequest[1]);
-    const errors = paired.reduce((sum, r) => sum + r.errors, 0);
+    const { rps: rpsRatios, cpu: cpuRatios, errors } = sideBySideRatios(paired);
     console.log(
       `  side by side on one core:      median ${fmt(quantile(rpsRatios, 0.5))}× (${rpsRatios.map((r) => fmt(r)).join(", ")}); CPU per request ${fmt(quantile(cpuRatios, 0.5))}×; errors ${errors}`,
     );

@@ -50,3 +50,13 @@ export async function sideBySide(
   }
   return rounds;
 }
+
+/** Per round, the second proxy's throughput and CPU per request relative to the first's, and all errors. */
+export function sideBySideRatios(rounds: SideBySideRound[]): { rps: number[]; cpu: number[]; errors: number } {
+  return {
+    rps: rounds.map((r) => r.rps[1] / r.rps[0]),
+    // Above 1: the second proxy spends less CPU per request.
+    cpu: rounds.map((r) => r.cpuPerRequest[0] / r.cpuPerRequest[1]),
+    errors: rounds.reduce((sum, r) => sum + r.errors, 0),
+  };
+}

@@ -3,7 +3,7 @@
 import type { SwitchyardConfig, Tier } from "#config/schema.ts";
 import { inTier } from "./filters/in-tier.ts";
 import type { BalancerMetrics } from "./metrics.ts";
-import { tierOrder, tierSaturated } from "./tiers.ts";
+import { tierPolicy, tierSaturated } from "./tiers.ts";
 import type { Candidate, PickContext, Strategy } from "./types.ts";
 
 export type PickQuery = { model: string; tenant: string; exclude: ReadonlySet<string>; now?: number };
@@ -23,6 +23,7 @@ export type BalancerOptions<C extends Candidate> = {
 export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): Balancer<C> {
   const { strategy, routing, metrics } = opts;
   const filters = strategy.filters;
+  const tierOrder = tierPolicy(routing.tiers);
   // Plain loops rather than filter()/every() with closures: this runs for every request, once per tier tried.
   const usable = (all: readonly C[], ctx: PickContext): C[] => {
     const kept: C[] = [];
@@ -74,7 +75,7 @@ export function createBalancer<C extends Candidate>(opts: BalancerOptions<C>): B
       const now = query.now ?? Date.now();
       const timed = metrics !== undefined && ++picks % timingSample === 0;
       const t0 = timed ? performance.now() : 0;
-      const order = tierOrder(routing.tiers, query.model, query.tenant);
+      const order = tierOrder(query.model, query.tenant);
       const chosen = chooseTier(query, order, now);
       const t1 = timed ? performance.now() : 0;
       if (!chosen) {

@@ -8,6 +8,7 @@
 // Without that header, standard `Cache-Control: no-store` means no-store and `no-cache` means refresh.
 // Deterministic means temperature 0 and n = 1. A missing temperature counts as OpenAI's default of 1, so it is
 // NOT cached unless `cache.cacheNonDeterministic` is on. Embeddings are always deterministic.
+import { ownEntry } from "#config/records.ts";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import type { ForwardRequest } from "#gateway/pipeline/types.ts";
 
@@ -27,7 +28,7 @@ export function readControl(headers: Record<string, string>): CacheControl {
 }
 
 export function modelPolicy(config: CacheConfig, model: string): ModelCachePolicy {
-  const override = config.models[model];
+  const override = ownEntry(config.models, model);
   return {
     enabled: override?.enabled ?? true,
     ttlMs: (override?.ttlSeconds ?? config.ttlSeconds) * 1000,

@@ -83,17 +83,21 @@ export class NodeRegistry {
 
   /** Ready when every configured model has at least one healthy, undrained node. */
   readiness(): Readiness {
-    const models: Readiness["models"] = {};
+    // A Map while counting: model names are the config's to choose, "__proto__" and "constructor" included.
+    const models = new Map<string, { healthy: number; total: number }>();
     for (const node of this.#list) {
       for (const model of node.models) {
-        const entry = models[model] ?? { healthy: 0, total: 0 };
-        models[model] = entry;
+        let entry = models.get(model);
+        if (!entry) {
+          entry = { healthy: 0, total: 0 };
+          models.set(model, entry);
+        }
         entry.total += 1;
         if (node.health.status === "healthy" && !node.drained) entry.healthy += 1;
       }
     }
-    const values = Object.values(models);
-    return { ready: values.length > 0 && values.every((m) => m.healthy > 0), models };
+    const values = [...models.values()];
+    return { ready: values.length > 0 && values.every((m) => m.healthy > 0), models: Object.fromEntries(models) };
   }
 
   /** Forces a health check of one node now (admin API, tests); false when unknown or checks are off. */

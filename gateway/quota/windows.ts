@@ -1,6 +1,7 @@
 // Which quota counters a caller draws from, and the calendar window (UTC day or month) each counts in. A counter's
 // id names its scope and window ("tenant/acme/day/2026-12-06"), so a new window starts from zero by itself and an
 // old one only waits for its expiry.
+import { ownEntry } from "#config/records.ts";
 import type { QuotaLimits, SwitchyardConfig } from "#config/schema.ts";
 import type { Caller } from "#gateway/pipeline/types.ts";
 import { segment } from "#gateway/redis/keys.ts";
@@ -56,7 +57,7 @@ export function quotaCounters(config: QuotasConfig, caller: Caller, now: number)
       });
     }
   };
-  add("tenant", caller.tenant, `tenant ${caller.tenant}'s`, config.tenants[caller.tenant]);
-  add("key", caller.keyName, `API key ${caller.keyName}'s`, config.keys[caller.keyName]);
+  add("tenant", caller.tenant, `tenant ${caller.tenant}'s`, ownEntry(config.tenants, caller.tenant));
+  add("key", caller.keyName, `API key ${caller.keyName}'s`, ownEntry(config.keys, caller.keyName));
   return counters;
 }

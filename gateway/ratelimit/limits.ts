@@ -1,6 +1,7 @@
 // Which buckets a request draws from: always its API key's (limits from `rateLimit.keys` by key name, then
 // by tenant, field by field over `perKey`), plus its tenant's and its model's when those are configured.
 // Tenant buckets are shared by the tenant's keys; model buckets are shared by every caller of that model.
+import { ownEntry } from "#config/records.ts";
 import type { BucketLimits, SwitchyardConfig } from "#config/schema.ts";
 import type { Caller } from "#gateway/pipeline/types.ts";
 import { segment } from "#gateway/redis/keys.ts";
@@ -9,11 +10,14 @@ import type { BucketSpec } from "./store.ts";
 export type RateLimitConfig = SwitchyardConfig["rateLimit"];
 
 export function resolveBuckets(config: RateLimitConfig, caller: Caller, model: string): BucketSpec[] {
-  const keyLimits = { ...config.perKey, ...(config.keys[caller.keyName] ?? config.keys[caller.tenant]) };
+  const keyLimits = {
+    ...config.perKey,
+    ...(ownEntry(config.keys, caller.keyName) ?? ownEntry(config.keys, caller.tenant)),
+  };
   const specs = [spec(`key/${segment(caller.tenant)}/${segment(caller.keyName)}`, keyLimits)];
-  const tenant = config.tenants[caller.tenant];
+  const tenant = ownEntry(config.tenants, caller.tenant);
   if (tenant) specs.push(spec(`tenant/${segment(caller.tenant)}`, tenant));
-  const perModel = config.models[model];
+  const perModel = ownEntry(config.models, model);
   if (perModel) specs.push(spec(`model/${segment(model)}`, perModel));
   return specs.filter((s) => s.requestsPerMinute > 0 || s.tokensPerMinute > 0);
 }

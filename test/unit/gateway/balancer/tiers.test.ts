@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "#config/load.ts";
-import { tierOrder, tierSaturated } from "#gateway/balancer/tiers.ts";
+import { tierPolicy, tierSaturated } from "#gateway/balancer/tiers.ts";
 import { candidate } from "./candidates.ts";
 
 const { routing } = parseConfig(
@@ -16,9 +16,15 @@ const { routing } = parseConfig(
 
 describe("tier policy", () => {
   it("takes the tenant's policy over the model's over the default", () => {
-    expect(tierOrder(routing.tiers, "big", "team")).toEqual(["gpu", "cpu"]);
-    expect(tierOrder(routing.tiers, "small", "team")).toEqual(["cpu", "gpu"]);
-    expect(tierOrder(routing.tiers, "small", "batch")).toEqual(["cpu"]);
+    const tierOrder = tierPolicy(routing.tiers);
+    expect(tierOrder("big", "team")).toEqual(["gpu", "cpu"]);
+    expect(tierOrder("small", "team")).toEqual(["cpu", "gpu"]);
+    expect(tierOrder("small", "batch")).toEqual(["cpu"]);
+  });
+
+  it("gives a model or tenant named like an object's built-in property the default", () => {
+    const tierOrder = tierPolicy(routing.tiers);
+    expect(tierOrder("toString", "constructor")).toEqual(["gpu", "cpu"]);
   });
 });
 

@@ -23,7 +23,7 @@ export async function startBenchGateway(
   upstreamPort: number,
   overrides: ConfigInput,
   /** `script`: another checkout's gateway-child.ts (bench:compare runs an older revision beside this one). */
-  opts: { execArgv?: string[]; script?: string } = {},
+  opts: { execArgv?: string[]; script?: string; stdout?: "pipe" } = {},
 ): Promise<Child> {
   const config: ConfigInput = {
     server: { listen: { host: "127.0.0.1", port: 0 } },

@@ -12,10 +12,11 @@ export const productionNodeFlags = ["--max-semi-space-size=32"];
 export async function startChild(
   script: string,
   args: string[] = [],
-  opts: { execArgv?: string[] } = {},
+  /** `stdout: "pipe"` keeps the child's standard output readable (V8's trace flags write there). */
+  opts: { execArgv?: string[]; stdout?: "pipe" } = {},
 ): Promise<Child> {
   const child = fork(script, args, {
-    stdio: ["ignore", "ignore", "inherit", "ipc"],
+    stdio: ["ignore", opts.stdout ?? "ignore", "inherit", "ipc"],
     execArgv: [...productionNodeFlags, ...(opts.execArgv ?? [])],
   });
   const port = await new Promise<number>((resolve, reject) => {

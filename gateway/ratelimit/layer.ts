@@ -56,7 +56,7 @@ export function createRateLimitLayer({ config, store, metrics }: RateLimitLayerO
           const events = trackStreamUsage(result.events, stripUsage, (usage) =>
             settle(cacheHit ? 0 : (usage.totalTokens ?? estimate.prompt + usage.dataChunks)),
           );
-          return { ...result, headers: { ...headers, ...result.headers }, events };
+          return { ...withHeaders(result, headers), events };
         },
         (error: unknown) => {
           settle(0);

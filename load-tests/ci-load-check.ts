@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { type FakeNode, startFakeNode } from "#test/support/fake-node.ts";
+import { benchLimits } from "../bench/support/bench-gateway.ts";
 import { type Child, startChild } from "../bench/support/processes.ts";
 
 export type LoadCheckOptions = {
@@ -131,7 +132,7 @@ async function startLocalTarget(): Promise<{ url: string; close(): Promise<void>
         tier: i ? "cpu" : "gpu",
       })),
       cache: { store: "memory" },
-      rateLimit: { store: "memory", perKey: { requestsPerMinute: 1e9, tokensPerMinute: 1e12 } },
+      rateLimit: { store: "memory", perKey: benchLimits },
       logging: { level: "warn" },
     }),
   );

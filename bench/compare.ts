@@ -1,4 +1,5 @@
 // npm run bench:compare [-- <git ref>] — is the working tree's gateway faster than the code at <ref> (default HEAD)?
+// BENCH_STREAM=1 compares streamed chats instead (34 events per request), for changes to the per-event path.
 // Both gateways run side by side on one pinned core (support/side-by-side.ts). Measured here, the same code against
 // itself: medians of 0.97–1.00 over 12 rounds (single rounds 0.85–1.03), so a change worth less than ~3% does not
 // show.
@@ -16,7 +17,8 @@ const ref = process.argv[2] ?? "HEAD";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = 32; // per gateway
-const body = uncachedChatBody;
+const streamed = process.env.BENCH_STREAM === "1";
+const body = streamed ? JSON.stringify({ ...JSON.parse(uncachedChatBody), stream: true }) : uncachedChatBody;
 const headers = benchHeaders;
 
 const plan = corePlan();
@@ -35,7 +37,7 @@ const gateways = {
 };
 try {
   console.log(
-    `# bench:compare — working tree vs ${ref}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
+    `# bench:compare — working tree vs ${ref}${streamed ? ", streamed chats" : ""}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
   );
   // JIT warm-up, unpinned
   await Promise.all(

@@ -76,11 +76,22 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
   async function* relay(firstData: SseData): AsyncGenerator<SseData> {
     started = true;
     let outcome: StreamEnd = { outcome: "abandoned" };
+    // As nextOrAbort does, but with one abort subscription for the stream's life rather than one per event: an
+    // abort rejects whichever wait is in progress.
+    let rejectWait: ((reason: unknown) => void) | undefined;
+    const stopListening = attempt.onAbort(() => rejectWait?.(attempt.reason));
+    const nextEvent = (): Promise<IteratorResult<SseData>> =>
+      attempt.aborted
+        ? Promise.reject(attempt.reason)
+        : new Promise((resolve, reject) => {
+            rejectWait = reject;
+            iterator.next().then(resolve, reject);
+          });
     try {
       yield firstData;
       for (;;) {
         attempt.waiting(true);
-        const next = await nextOrAbort(iterator, attempt);
+        const next = await nextEvent();
         attempt.waiting(false);
         if (next.done) break;
         yield next.value;
@@ -91,6 +102,7 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
       outcome = { outcome: "failed", error: failure };
       throw failure;
     } finally {
+      stopListening();
       if (outcome.outcome !== "complete") void Promise.resolve(iterator.return?.()).catch(() => {});
       end(outcome);
     }

@@ -58,24 +58,82 @@ export class UsageWatchedStream implements AsyncIterable<SseData> {
     return this;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<SseData> {
-    const seen: StreamUsage = { totalTokens: undefined, usage: undefined, dataChunks: 0, completed: false };
+  /** Whether the usage-only chunk is kept from the consumer; read per event, as watchers may join until it starts. */
+  get strips(): boolean {
+    return this.#strip;
+  }
+
+  [Symbol.asyncIterator](): UsageWatcher {
+    return new UsageWatcher(this.#events[Symbol.asyncIterator](), this, this.#listeners);
+  }
+}
+
+/**
+ * One pass over a watched stream. A hand-written iterator rather than an async generator: a generator layer costs
+ * every event its own promise turns (measured: three generator layers added 0.4–0.6 µs per event, three such
+ * iterators 0.1–0.2), and a stream's events all pass here. The listeners hear the usage exactly once, when the
+ * stream ends, breaks or is given up by its consumer (return()).
+ */
+class UsageWatcher implements AsyncIterator<SseData> {
+  readonly #inner: AsyncIterator<SseData>;
+  readonly #stream: UsageWatchedStream;
+  readonly #listeners: ReadonlyArray<(usage: StreamUsage) => void>;
+  readonly #seen: StreamUsage = { totalTokens: undefined, usage: undefined, dataChunks: 0, completed: false };
+  #reported = false;
+  // Bound once per stream, not per event.
+  readonly #onNext = (next: IteratorResult<SseData>) => this.#take(next);
+  readonly #onError = (error: unknown): never => {
+    this.#report();
+    throw error;
+  };
+
+  constructor(
+    inner: AsyncIterator<SseData>,
+    stream: UsageWatchedStream,
+    listeners: ReadonlyArray<(usage: StreamUsage) => void>,
+  ) {
+    this.#inner = inner;
+    this.#stream = stream;
+    this.#listeners = listeners;
+  }
+
+  next(): Promise<IteratorResult<SseData>> {
+    return this.#inner.next().then(this.#onNext, this.#onError);
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<SseData>> {
     try {
-      for await (const data of this.#events) {
-        const found = chunkUsage(data);
-        if (found) {
-          seen.totalTokens = usageTokens(found.usage) ?? seen.totalTokens;
-          seen.usage = found.usage;
-        }
-        if (data !== "[DONE]" && !found?.usageOnly) seen.dataChunks++;
-        if (this.#strip) {
-          if (found?.usageOnly) continue;
-          yield withoutNullUsage(data);
-        } else yield data;
-      }
-      seen.completed = true;
+      await this.#inner.return?.();
     } finally {
-      for (const listener of this.#listeners) listener(seen);
+      this.#report();
     }
+    return { done: true, value };
+  }
+
+  #take(next: IteratorResult<SseData>): IteratorResult<SseData> | Promise<IteratorResult<SseData>> {
+    if (next.done) {
+      this.#seen.completed = true;
+      this.#report();
+      return next;
+    }
+    const data = next.value;
+    const seen = this.#seen;
+    // Most chunks carry no usage field at all: one plain scan for its key spares them the regular expressions.
+    const mentionsUsage = data.includes('"usage"');
+    const found = mentionsUsage ? chunkUsage(data) : undefined;
+    if (found) {
+      seen.totalTokens = usageTokens(found.usage) ?? seen.totalTokens;
+      seen.usage = found.usage;
+    }
+    if (data !== "[DONE]" && !found?.usageOnly) seen.dataChunks++;
+    if (!this.#stream.strips) return next;
+    if (found?.usageOnly) return this.next();
+    return mentionsUsage ? { done: false, value: withoutNullUsage(data) } : next;
+  }
+
+  #report(): void {
+    if (this.#reported) return;
+    this.#reported = true;
+    for (const listener of this.#listeners) listener(this.#seen);
   }
 }

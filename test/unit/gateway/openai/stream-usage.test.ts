@@ -37,6 +37,17 @@ describe("usage tracking", () => {
     ]);
   });
 
+  it("reports exactly once however the end comes: a return() after the last event, or a second return()", async () => {
+    const seen: StreamUsage[] = [];
+    const watched = trackStreamUsage(fromArray(chatStream(["a"])), true, (u) => seen.push(u));
+    const iterator = watched[Symbol.asyncIterator]();
+    while (!(await iterator.next()).done) {}
+    await iterator.return();
+    await iterator.return();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.completed).toBe(true);
+  });
+
   it("lets several layers watch one stream in one pass, stripping when any of them asks", async () => {
     const heard: string[] = [];
     const events = chatStream(["a"], { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });

@@ -19,7 +19,10 @@ export type StreamGuardOptions = {
   onEnd: (end: StreamEnd) => void;
 };
 
-/** Waits for `iterator.next()` unless `cancel` aborts first (then rejects with its reason). Runs once per event. */
+/**
+ * Waits for `iterator.next()` unless `cancel` aborts first (then rejects with its reason). For a stream's first event;
+ * the events after it share one subscription (GuardedEvents).
+ */
 export function nextOrAbort<T>(
   iterator: AsyncIterator<T>,
   cancel: CancelSource | AbortSignal,
@@ -63,49 +66,83 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
   );
   attempt.waiting(false);
 
-  let ended = false;
-  let started = false;
-  const end = (outcome: StreamEnd) => {
-    if (ended) return;
-    ended = true;
-    opts.onEnd(outcome);
-  };
+  const events = new GuardedEvents(iterator, first.value, attempt, opts);
   // A result nobody iterates must still release its node when the request is aborted or times out.
-  attempt.onAbort(() => started || end({ outcome: "abandoned" }));
+  attempt.onAbort(() => events.started || events.finish({ outcome: "abandoned" }));
+  return { ...result, events };
+}
 
-  async function* relay(firstData: SseData): AsyncGenerator<SseData> {
-    started = true;
-    let outcome: StreamEnd = { outcome: "abandoned" };
-    // As nextOrAbort does, but with one abort subscription for the stream's life rather than one per event: an
-    // abort rejects whichever wait is in progress.
-    let rejectWait: ((reason: unknown) => void) | undefined;
-    const stopListening = attempt.onAbort(() => rejectWait?.(attempt.reason));
-    const nextEvent = (): Promise<IteratorResult<SseData>> =>
-      attempt.aborted
-        ? Promise.reject(attempt.reason)
-        : new Promise((resolve, reject) => {
-            rejectWait = reject;
-            iterator.next().then(resolve, reject);
-          });
-    try {
-      yield firstData;
-      for (;;) {
-        attempt.waiting(true);
-        const next = await nextEvent();
-        attempt.waiting(false);
-        if (next.done) break;
-        yield next.value;
-      }
-      outcome = { outcome: "complete" };
-    } catch (error) {
-      const failure = opts.explain(error);
-      outcome = { outcome: "failed", error: failure };
-      throw failure;
-    } finally {
-      stopListening();
-      if (outcome.outcome !== "complete") void Promise.resolve(iterator.return?.()).catch(() => {});
-      end(outcome);
-    }
+/**
+ * A stream from its first event on, each later one raced against the attempt's cancellation and timed by its watchdog; `onEnd`
+ * hears how the stream ended, once. A hand-written iterator rather than an async generator: every event of a
+ * stream passes here, and a generator layer costs each one promise turns of its own (see stream-usage.ts).
+ */
+class GuardedEvents implements AsyncIterableIterator<SseData> {
+  started = false;
+  readonly #iterator: AsyncIterator<SseData>;
+  readonly #attempt: AttemptScope;
+  readonly #opts: StreamGuardOptions;
+  #first: SseData | undefined;
+  #finished = false;
+  /** Rejects the wait in progress; one abort subscription serves the whole stream rather than one per event. */
+  #rejectWait: ((reason: unknown) => void) | undefined = undefined;
+  #stopListening: (() => void) | undefined = undefined;
+  // Bound once per stream, not per event.
+  readonly #onNext = (next: IteratorResult<SseData>): IteratorResult<SseData> => {
+    if (this.#finished) return { done: true, value: undefined };
+    this.#attempt.waiting(false);
+    if (next.done) this.finish({ outcome: "complete" });
+    return next;
+  };
+  readonly #onError = (error: unknown): IteratorResult<SseData> => {
+    if (this.#finished) return { done: true, value: undefined };
+    const failure = this.#opts.explain(error);
+    this.finish({ outcome: "failed", error: failure });
+    throw failure;
+  };
+
+  constructor(iterator: AsyncIterator<SseData>, first: SseData, attempt: AttemptScope, opts: StreamGuardOptions) {
+    this.#iterator = iterator;
+    this.#first = first;
+    this.#attempt = attempt;
+    this.#opts = opts;
   }
-  return { ...result, events: relay(first.value) };
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<SseData>> {
+    if (this.#finished) return Promise.resolve({ done: true, value: undefined });
+    const attempt = this.#attempt;
+    if (!this.started) {
+      this.started = true;
+      this.#stopListening = attempt.onAbort(() => this.#rejectWait?.(attempt.reason));
+      const first = this.#first!;
+      this.#first = undefined;
+      return Promise.resolve({ done: false, value: first });
+    }
+    attempt.waiting(true);
+    const wait: Promise<IteratorResult<SseData>> = attempt.aborted
+      ? Promise.reject(attempt.reason)
+      : new Promise((resolve, reject) => {
+          this.#rejectWait = reject;
+          this.#iterator.next().then(resolve, reject);
+        });
+    return wait.then(this.#onNext, this.#onError);
+  }
+
+  /** The consumer stopped: the node's stream is given up and its connection released. */
+  async return(value?: unknown): Promise<IteratorResult<SseData>> {
+    this.finish({ outcome: "abandoned" });
+    return { done: true, value };
+  }
+
+  finish(outcome: StreamEnd): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#stopListening?.();
+    if (outcome.outcome !== "complete") void Promise.resolve(this.#iterator.return?.()).catch(() => {});
+    this.#opts.onEnd(outcome);
+  }
 }

@@ -119,6 +119,44 @@ describe("holdFirstEvent", () => {
     request.abort(new ClientClosedError());
     expect(ends).toEqual([{ outcome: "abandoned" }]);
   });
+
+  it("closes the upstream of a result given up before its first event was taken, and yields nothing after", async () => {
+    const { result, push, wasClosed } = pushStream();
+    const ends: StreamEnd[] = [];
+    push({ value: "a" });
+    const relayed = await holdFirstEvent(result, guard(new AttemptScope(new AbortController().signal), ends));
+    const iterator = relayed.events[Symbol.asyncIterator]();
+    await iterator.return?.();
+    expect(ends).toEqual([{ outcome: "abandoned" }]);
+    await vi.waitFor(() => expect(wasClosed()).toBe(true));
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("rejects the wait in progress with the abort's reason when the request ends mid-stream", async () => {
+    const { result, push } = pushStream();
+    const ends: StreamEnd[] = [];
+    push({ value: "a" });
+    const request = new AbortController();
+    const relayed = await holdFirstEvent(result, guard(new AttemptScope(request.signal), ends));
+    const iterator = relayed.events[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ done: false, value: "a" });
+    const waiting = iterator.next();
+    request.abort(new ClientClosedError());
+    await expect(waiting).rejects.toBeInstanceOf(ClientClosedError);
+    expect(ends.map((end) => end.outcome)).toEqual(["failed"]);
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it("relays every event in order and reports completion once", async () => {
+    const { result, push } = pushStream();
+    const ends: StreamEnd[] = [];
+    push({ value: "a" });
+    const relayed = await holdFirstEvent(result, guard(new AttemptScope(new AbortController().signal), ends));
+    for (const value of ["b", "c", "d"]) push({ value });
+    push({ done: true });
+    expect(await drain(relayed)).toEqual(["a", "b", "c", "d"]);
+    expect(ends).toEqual([{ outcome: "complete" }]);
+  });
 });
 
 describe("nextOrAbort", () => {

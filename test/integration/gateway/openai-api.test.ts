@@ -41,15 +41,28 @@ describe("model endpoints", () => {
     });
     expect(res.status).toBe(200);
     expect(node.calls.at(-1)!.text).toBe(sent);
-    // A stream without include_usage: the rate limiter asks the node for usage, so that body is a new one.
-    const streamed = await post("/v1/chat/completions", {
-      model: "m1",
-      stream: true,
-      top_k: 40,
-      messages: [{ role: "user", content: "hi" }],
+    // A stream without include_usage: the rate limiter asks the node for usage, adding the field to the client's
+    // own text.
+    const streamedText =
+      '{ "model": "m1", "stream": true, "top_k": 40,\n "messages": [{"role":"user","content":"hi"}] }\n';
+    const streamed = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: authHeaders(),
+      body: streamedText,
     });
     await streamed.text();
-    expect(node.calls.at(-1)!.body).toMatchObject({ top_k: 40, stream_options: { include_usage: true } });
+    expect(node.calls.at(-1)!.text).toBe(
+      '{ "model": "m1", "stream": true, "top_k": 40,\n "messages": [{"role":"user","content":"hi"}] ,"stream_options":{"include_usage":true}}\n',
+    );
+    // A client's own stream_options are merged: that body is a new one, serialized.
+    const merged = await post("/v1/chat/completions", {
+      model: "m1",
+      stream: true,
+      stream_options: { include_usage: false },
+      messages: [{ role: "user", content: "hi" }],
+    });
+    await merged.text();
+    expect(node.calls.at(-1)!.body).toMatchObject({ stream_options: { include_usage: true } });
   });
 
   it("keeps a client-supplied request id", async () => {

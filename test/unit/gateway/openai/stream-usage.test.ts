@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { type StreamUsage, trackStreamUsage } from "#gateway/openai/stream-usage.ts";
+import { type StreamUsage, trackStreamUsage, withUsageRequested } from "#gateway/openai/stream-usage.ts";
 import { usageTokens } from "#gateway/openai/usage.ts";
-import { chatStream, collect, fromArray } from "#test/unit/gateway/cache/fixtures.ts";
+import type { ForwardRequest } from "#gateway/pipeline/types.ts";
+import { chatRequest, chatStream, collect, fromArray } from "#test/unit/gateway/cache/fixtures.ts";
+
+/** A request as the route makes it: the body parsed from exactly this text. */
+function sentAs(text: string): ForwardRequest {
+  const body = JSON.parse(text) as Record<string, unknown>;
+  return { ...chatRequest(), body, stream: true, sent: { body, text } };
+}
 
 describe("usage tracking", () => {
   it("reads total tokens, or prompt + completion", () => {
@@ -56,5 +63,35 @@ describe("usage tracking", () => {
     expect(outer).toBe(inner);
     expect(await collect(outer)).toEqual(events.filter((e) => !e.includes('"choices":[]')));
     expect(heard).toEqual(["inner 4", "outer 4"]);
+  });
+
+  describe("asking the node for a stream's usage", () => {
+    it("adds the field to the client's own text, so the body is not serialized again", () => {
+      for (const text of [
+        '{"model":"m","stream":true,"messages":[{"role":"user","content":"} {"}]}',
+        '{\n  "model": "m",\n  "stream": true,\n  "messages": [{"role": "user", "content": "hi"}]\n}\r\n ',
+      ]) {
+        const asked = withUsageRequested(sentAs(text));
+        expect(asked.body.stream_options).toEqual({ include_usage: true });
+        expect(asked.sent?.body).toBe(asked.body);
+        // What the node gets parses to the body the layers see, and keeps the client's bytes before the field.
+        expect(JSON.parse(asked.sent!.text)).toEqual(asked.body);
+        expect(asked.sent!.text.startsWith(text.trimEnd().slice(0, -1))).toBe(true);
+      }
+    });
+
+    it("leaves a client's own stream_options to be merged and serialized, never sent twice", () => {
+      const req = sentAs('{"model":"m","stream":true,"stream_options":{"include_usage":false},"messages":[]}');
+      const asked = withUsageRequested(req);
+      expect(asked.body.stream_options).toEqual({ include_usage: true });
+      // The text no longer says what the body says: it must not be sent as is.
+      expect(asked.sent?.body).not.toBe(asked.body);
+    });
+
+    it("serializes the body when no text came with it", () => {
+      const asked = withUsageRequested(chatRequest({ body: { stream: true } }));
+      expect(asked.sent).toBeUndefined();
+      expect(asked.body.stream_options).toEqual({ include_usage: true });
+    });
   });
 });

@@ -1,5 +1,7 @@
 // npm run bench:compare [-- <git ref>] — is the working tree's gateway faster than the code at <ref> (default HEAD)?
-// BENCH_STREAM=1 compares streamed chats instead (34 events per request), for changes to the per-event path.
+// BENCH_STREAM=1 compares streamed chats instead (34 events per request), for changes to the per-event path;
+// BENCH_DETERMINISTIC=1 sends temperature 0 and a new id in each message: every request is cacheable (so it runs
+// through caching and coalescing) and none is answered from the cache.
 // Both gateways run side by side on one pinned core (support/side-by-side.ts). Measured here, the same code against
 // itself: medians of 0.97–1.00 over 12 rounds (single rounds 0.85–1.03), so a change worth less than ~3% does not
 // show.
@@ -18,7 +20,14 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = 32; // per gateway
 const streamed = process.env.BENCH_STREAM === "1";
-const body = streamed ? JSON.stringify({ ...JSON.parse(uncachedChatBody), stream: true }) : uncachedChatBody;
+const deterministic = process.env.BENCH_DETERMINISTIC === "1";
+const body = JSON.stringify({
+  ...JSON.parse(uncachedChatBody),
+  ...(streamed ? { stream: true } : {}),
+  ...(deterministic
+    ? { temperature: 0, messages: [{ role: "user", content: "Say something about request [<id>]." }] }
+    : {}),
+});
 const headers = benchHeaders;
 
 const plan = corePlan();
@@ -37,12 +46,18 @@ const gateways = {
 };
 try {
   console.log(
-    `# bench:compare — working tree vs ${ref}${streamed ? ", streamed chats" : ""}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
+    `# bench:compare — working tree vs ${ref}${streamed ? ", streamed chats" : ""}${deterministic ? ", cacheable (temperature 0), each unique" : ""}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
   );
   // JIT warm-up, unpinned
   await Promise.all(
     Object.values(gateways).map((g) =>
-      throughput(`http://127.0.0.1:${g.port}/v1/chat/completions`, { body, headers, connections, seconds: 8 }),
+      throughput(`http://127.0.0.1:${g.port}/v1/chat/completions`, {
+        body,
+        headers,
+        connections,
+        seconds: 8,
+        uniqueIds: deterministic,
+      }),
     ),
   );
   pinProcess(process.pid, plan.otherCores);
@@ -54,6 +69,7 @@ try {
     connections,
     seconds,
     rounds,
+    uniqueIds: deterministic,
   });
   const { rps: rpsRatios, cpu: cpuRatios, errors } = sideBySideRatios(measured);
   console.log(

@@ -6,7 +6,14 @@ export type Throughput = { rps: number; p50: number; p99: number; errors: number
 
 export async function throughput(
   url: string,
-  opts: { body: string; headers: Record<string, string>; connections: number; seconds: number },
+  opts: {
+    body: string;
+    headers: Record<string, string>;
+    connections: number;
+    seconds: number;
+    /** autocannon replaces `[<id>]` in the body with a new id per request (requests the cache cannot answer). */
+    uniqueIds?: boolean;
+  },
 ): Promise<Throughput> {
   const result = await autocannon({
     url,
@@ -15,6 +22,7 @@ export async function throughput(
     headers: opts.headers,
     connections: opts.connections,
     duration: opts.seconds,
+    idReplacement: opts.uniqueIds ?? false,
   });
   return {
     rps: result.requests.average,

@@ -21,6 +21,7 @@ export async function sideBySide(
     connections: number;
     seconds: number;
     rounds: number;
+    uniqueIds?: boolean;
   },
 ): Promise<SideBySideRound[]> {
   for (const child of pair) pinProcess(child.process.pid, plan.proxyCore);
@@ -37,6 +38,7 @@ export async function sideBySide(
             headers: opts.headers,
             connections: opts.connections,
             seconds: opts.seconds,
+            uniqueIds: opts.uniqueIds,
           }),
         ),
       ),

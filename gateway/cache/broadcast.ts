@@ -8,58 +8,123 @@ export type Broadcast = {
 };
 
 export function broadcast(source: AsyncIterable<SseData>, onSettled: () => void): Broadcast {
-  const buffer: SseData[] = [];
-  let finished = false;
-  let failure: { error: unknown } | undefined;
-  let waiters: (() => void)[] = [];
-  let started = false;
+  const shared = new SharedSource(source, onSettled);
+  return { subscribe: (signal, onLeave) => ({ [Symbol.asyncIterator]: () => new Reader(shared, signal, onLeave) }) };
+}
 
-  const notify = () => {
-    const woken = waiters;
-    waiters = [];
-    for (const wake of woken) wake();
-  };
-  const pump = async () => {
-    try {
-      for await (const data of source) {
-        buffer.push(data);
-        notify();
-      }
-      finished = true;
-    } catch (error) {
-      failure = { error };
-    } finally {
-      onSettled();
-      notify();
-    }
-  };
-  const nextChange = (signal: AbortSignal) =>
-    new Promise<void>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      waiters.push(() => {
-        signal.removeEventListener("abort", onAbort);
-        resolve();
-      });
-    });
+/** The source, read once (from the first reader's first step), and everything it sent so far. */
+class SharedSource {
+  readonly buffer: SseData[] = [];
+  finished = false;
+  failure: { error: unknown } | undefined = undefined;
+  readonly #source: AsyncIterable<SseData>;
+  readonly #onSettled: () => void;
+  #waiters: (() => void)[] = [];
+  #started = false;
 
-  async function* read(signal: AbortSignal, onLeave: () => void): AsyncGenerator<SseData> {
-    if (!started) {
-      started = true;
-      void pump();
-    }
-    try {
-      for (let i = 0; ; ) {
-        if (i < buffer.length) yield buffer[i++]!;
-        else if (failure) throw failure.error;
-        else if (finished) return;
-        else if (signal.aborted) throw signal.reason;
-        else await nextChange(signal);
-      }
-    } finally {
-      onLeave();
-    }
+  constructor(source: AsyncIterable<SseData>, onSettled: () => void) {
+    this.#source = source;
+    this.#onSettled = onSettled;
   }
 
-  return { subscribe: (signal, onLeave) => ({ [Symbol.asyncIterator]: () => read(signal, onLeave) }) };
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    void this.#pump();
+  }
+
+  /** Calls `wake` once, at the next change to the buffer or to the source's state. */
+  onChange(wake: () => void): void {
+    this.#waiters.push(wake);
+  }
+
+  #notify(): void {
+    const woken = this.#waiters;
+    this.#waiters = [];
+    for (const wake of woken) wake();
+  }
+
+  async #pump(): Promise<void> {
+    try {
+      for await (const data of this.#source) {
+        this.buffer.push(data);
+        this.#notify();
+      }
+      this.finished = true;
+    } catch (error) {
+      this.failure = { error };
+    } finally {
+      this.#onSettled();
+      this.#notify();
+    }
+  }
+}
+
+/**
+ * One reader's pass over the broadcast. A hand-written iterator rather than an async generator: every event of a
+ * coalesced stream passes here (see openai/stream-usage.ts). The reader's signal is listened to once for its whole
+ * pass, not once per wait for the source.
+ */
+class Reader implements AsyncIterator<SseData> {
+  readonly #shared: SharedSource;
+  readonly #signal: AbortSignal;
+  readonly #onLeave: () => void;
+  #position = 0;
+  #started = false;
+  #left = false;
+  #rejectWait: ((reason: unknown) => void) | undefined = undefined;
+  // Bound once per reader, not per event.
+  readonly #onAbort = () => this.#rejectWait?.(this.#signal.reason);
+  readonly #afterChange = () => this.next();
+  readonly #onAborted = (reason: unknown): never => {
+    this.#leave();
+    throw reason;
+  };
+
+  constructor(shared: SharedSource, signal: AbortSignal, onLeave: () => void) {
+    this.#shared = shared;
+    this.#signal = signal;
+    this.#onLeave = onLeave;
+  }
+
+  next(): Promise<IteratorResult<SseData>> {
+    if (this.#left) return Promise.resolve({ done: true, value: undefined });
+    const shared = this.#shared;
+    if (!this.#started) {
+      this.#started = true;
+      shared.start();
+      this.#signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
+    if (this.#position < shared.buffer.length) {
+      return Promise.resolve({ done: false, value: shared.buffer[this.#position++]! });
+    }
+    if (shared.failure) return this.#fail(shared.failure.error);
+    if (shared.finished) {
+      this.#leave();
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    if (this.#signal.aborted) return this.#fail(this.#signal.reason);
+    const change = new Promise<void>((resolve, reject) => {
+      this.#rejectWait = reject;
+      shared.onChange(resolve);
+    });
+    return change.then(this.#afterChange, this.#onAborted);
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<SseData>> {
+    this.#leave();
+    return { done: true, value };
+  }
+
+  #fail(error: unknown): Promise<never> {
+    this.#leave();
+    return Promise.reject(error);
+  }
+
+  #leave(): void {
+    if (this.#left) return;
+    this.#left = true;
+    this.#signal.removeEventListener("abort", this.#onAbort);
+    this.#onLeave();
+  }
 }

@@ -135,20 +135,56 @@ const bypassHeaders = { [cacheHeader]: "bypass" };
 const errorEvent = /^\s*\{\s*"error"\s*:/;
 
 /** Passes the stream through and hands over a copy once the node sent [DONE]: a cut-off stream is never stored. */
-async function* recordStream(
+function recordStream(
   events: AsyncIterable<SseData>,
   maxBytes: number,
   onComplete: (events: SseData[]) => void,
-) {
-  let kept: SseData[] | undefined = [];
-  let bytes = 0;
-  for await (const data of events) {
-    if (kept) {
-      bytes += data.length;
-      if (bytes > maxBytes || errorEvent.test(data)) kept = undefined;
-      else kept.push(data);
-      if (kept && data === "[DONE]") onComplete(kept);
+): AsyncIterable<SseData> {
+  return { [Symbol.asyncIterator]: () => new StreamRecorder(events[Symbol.asyncIterator](), maxBytes, onComplete) };
+}
+
+// A hand-written iterator rather than an async generator: every event of a cacheable stream passes here (see
+// openai/stream-usage.ts).
+class StreamRecorder implements AsyncIterator<SseData> {
+  readonly #inner: AsyncIterator<SseData>;
+  readonly #maxBytes: number;
+  readonly #onComplete: (events: SseData[]) => void;
+  #kept: SseData[] | undefined = [];
+  #bytes = 0;
+  // Bound once per stream, not per event.
+  readonly #onNext = (next: IteratorResult<SseData>): IteratorResult<SseData> => {
+    if (!next.done) this.#keep(next.value);
+    return next;
+  };
+
+  constructor(inner: AsyncIterator<SseData>, maxBytes: number, onComplete: (events: SseData[]) => void) {
+    this.#inner = inner;
+    this.#maxBytes = maxBytes;
+    this.#onComplete = onComplete;
+  }
+
+  next(): Promise<IteratorResult<SseData>> {
+    return this.#inner.next().then(this.#onNext);
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<SseData>> {
+    this.#kept = undefined;
+    await this.#inner.return?.();
+    return { done: true, value };
+  }
+
+  #keep(data: SseData): void {
+    const kept = this.#kept;
+    if (!kept) return;
+    this.#bytes += data.length;
+    if (this.#bytes > this.#maxBytes || errorEvent.test(data)) {
+      this.#kept = undefined;
+      return;
     }
-    yield data;
+    kept.push(data);
+    if (data === "[DONE]") {
+      this.#kept = undefined;
+      this.#onComplete(kept);
+    }
   }
 }

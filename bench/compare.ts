@@ -1,7 +1,8 @@
 // npm run bench:compare [-- <git ref>] — is the working tree's gateway faster than the code at <ref> (default HEAD)?
-// BENCH_STREAM=1 compares streamed chats instead (34 events per request), for changes to the per-event path;
-// BENCH_DETERMINISTIC=1 sends temperature 0 and a new id in each message: every request is cacheable (so it runs
-// through caching and coalescing) and none is answered from the cache.
+// BENCH_STREAM=1 compares streamed chats instead (34 events per request), for changes to the per-event path.
+// BENCH_CACHE picks what the cache does: `bypass` (default: temperature 0.7, not cacheable), `miss` (temperature 0
+// and a new id in each message: every request runs through caching and coalescing, none is answered from the cache)
+// or `hit` (temperature 0, one body: answered from the cache).
 // Both gateways run side by side on one pinned core (support/side-by-side.ts). Measured here, the same code against
 // itself: medians of 0.97–1.00 over 12 rounds (single rounds 0.85–1.03), so a change worth less than ~3% does not
 // show.
@@ -20,13 +21,14 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 12);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
 const connections = 32; // per gateway
 const streamed = process.env.BENCH_STREAM === "1";
-const deterministic = process.env.BENCH_DETERMINISTIC === "1";
+const cache = process.env.BENCH_CACHE ?? "bypass";
+if (!["bypass", "miss", "hit"].includes(cache)) throw new Error("BENCH_CACHE is bypass, miss or hit");
+const uniqueIds = cache === "miss";
 const body = JSON.stringify({
   ...JSON.parse(uncachedChatBody),
   ...(streamed ? { stream: true } : {}),
-  ...(deterministic
-    ? { temperature: 0, messages: [{ role: "user", content: "Say something about request [<id>]." }] }
-    : {}),
+  ...(cache === "bypass" ? {} : { temperature: 0 }),
+  ...(uniqueIds ? { messages: [{ role: "user", content: "Say something about request [<id>]." }] } : {}),
 });
 const headers = benchHeaders;
 
@@ -46,7 +48,7 @@ const gateways = {
 };
 try {
   console.log(
-    `# bench:compare — working tree vs ${ref}${streamed ? ", streamed chats" : ""}${deterministic ? ", cacheable (temperature 0), each unique" : ""}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
+    `# bench:compare — working tree vs ${ref}${streamed ? ", streamed chats" : ""}, cache ${cache}: both gateways on core ${plan.proxyCore}, ${connections} connections each, ${rounds} rounds of ${seconds}s`,
   );
   // JIT warm-up, unpinned
   await Promise.all(
@@ -56,7 +58,7 @@ try {
         headers,
         connections,
         seconds: 8,
-        uniqueIds: deterministic,
+        uniqueIds,
       }),
     ),
   );
@@ -69,7 +71,7 @@ try {
     connections,
     seconds,
     rounds,
-    uniqueIds: deterministic,
+    uniqueIds,
   });
   const { rps: rpsRatios, cpu: cpuRatios, errors } = sideBySideRatios(measured);
   console.log(

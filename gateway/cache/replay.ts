@@ -29,6 +29,22 @@ function selectUsage(events: string[], includeUsage: boolean): SseData[] | undef
   return events.filter((data) => !usageOnly(data)).map(withoutNullUsage);
 }
 
-async function* replay(events: SseData[]): AsyncGenerator<SseData> {
-  yield* events;
+/**
+ * The stored events one by one: a plain iterator over the array rather than an async generator, whose every step
+ * costs promise turns of its own (see openai/stream-usage.ts).
+ */
+function replay(events: readonly SseData[]): AsyncIterableIterator<SseData> {
+  let next = 0;
+  const iterator: AsyncIterableIterator<SseData> = {
+    next: () =>
+      Promise.resolve(
+        next < events.length ? { done: false, value: events[next++]! } : { done: true, value: undefined },
+      ),
+    return: (value?: unknown) => {
+      next = events.length;
+      return Promise.resolve({ done: true, value });
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

@@ -60,9 +60,11 @@ try {
   }
   // Separately timed rounds, each proxy alone on the proxy core. A round runs bare, gateway, gateway, bare (then the
   // upstream directly): the machine's speed drifts from second to second here, and in that order a drift that is
-  // steady over the round weighs on both proxies alike. The figure is the median of the rounds' ratios. Measured
-  // here: ten such rounds spread 0.68–0.86 around a median of 0.78, where the ratio of the best rounds of each
-  // (this bench's figure before) moved by ±0.15 from one run to the next.
+  // steady over the round weighs on both proxies alike. The figure is the median of the rounds' ratios: measured
+  // here in five runs, single rounds spread 0.40–1.04 and the medians 0.72–0.91, where the ratio of each proxy's best
+  // round (this bench's figure before) had moved by ±0.15 from one run to the next. Where the load generator's core
+  // is the limit (direct req/s near the bare proxy's), the proxies' throughputs converge: the CPU ratio printed
+  // beside it then tells more.
   const names = Object.keys(targets) as (keyof typeof targets)[];
   const runs = Object.fromEntries(
     names.map((name) => [name, [] as { rps: number; p50: number; p99: number; cpu: number }[]]),

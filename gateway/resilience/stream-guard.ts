@@ -73,9 +73,9 @@ export async function holdFirstEvent(result: StreamResult, opts: StreamGuardOpti
 }
 
 /**
- * A stream from its first event on, each later one raced against the attempt's cancellation and timed by its watchdog; `onEnd`
- * hears how the stream ended, once. A hand-written iterator rather than an async generator: every event of a
- * stream passes here, and a generator layer costs each one promise turns of its own (see stream-usage.ts).
+ * A stream from its first event on, each later event raced against the attempt's cancellation and timed by its
+ * watchdog; `onEnd` hears how the stream ended, once. A hand-written iterator rather than an async generator: every
+ * event of a stream passes here, and a generator layer costs each one promise turns of its own (see stream-usage.ts).
  */
 class GuardedEvents implements AsyncIterableIterator<SseData> {
   started = false;

@@ -11,7 +11,7 @@ import { sideBySide, sideBySideRatios } from "./support/side-by-side.ts";
 const seconds = Number(process.env.BENCH_SECONDS ?? 2);
 // A median over 10: on a shared machine one round in three or four can lose a chunk of its time slices to outside load.
 const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
-// The side-by-side and streaming rounds keep the length they were measured with in earlier sessions' figures.
+// The side-by-side and streaming runs keep the length they were measured with in earlier sessions' figures.
 const sideBySideRounds = 8;
 const streamingRounds = 5;
 const longerSeconds = 3;
@@ -118,28 +118,37 @@ try {
       })
     : [];
   // Streaming: the same chat request with stream: true; the upstream sends 32 content chunks, usage and [DONE].
+  // Rounds run bare, gateway, gateway, bare, as for throughput; the figure is the median of the rounds' ratios.
   const streamBody = JSON.stringify({ ...JSON.parse(body), stream: true });
-  const streaming: Record<string, { eventsPerSecond: number; cpuPerEvent: number; errors: number }> = {};
+  const streamRuns = { "bare proxy": [] as number[], gateway: [] as number[] };
+  const streamCpu = { "bare proxy": [] as number[], gateway: [] as number[] };
+  const streamErrors = { "bare proxy": 0, gateway: 0 };
+  const streamRatios: number[] = [];
+  const measureStream = async (name: "bare proxy" | "gateway") => {
+    const { port, process: child } = targets[name];
+    const { result: r, cpu } = await withCpu(child.pid, () =>
+      streamThroughput(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
+        body: streamBody,
+        headers,
+        connections: 16,
+        seconds: longerSeconds,
+      }),
+    );
+    streamRuns[name].push(r.eventsPerSecond);
+    streamCpu[name].push((cpu * 1e6) / (r.eventsPerSecond * longerSeconds));
+    streamErrors[name] += r.errors;
+    return r.eventsPerSecond;
+  };
   for (let round = 0; round < streamingRounds; round++) {
-    for (const [name, { port, process: child }] of Object.entries({ "bare proxy": bare, gateway })) {
-      const { result: r, cpu } = await withCpu(child.pid, () =>
-        streamThroughput(`http://127.0.0.1:${port}`, "/v1/chat/completions", {
-          body: streamBody,
-          headers,
-          connections: 16,
-          seconds: longerSeconds,
-        }),
-      );
-      const cpuPerEvent = (cpu * 1e6) / (r.eventsPerSecond * longerSeconds);
-      const best = streaming[name];
-      const errors = (best?.errors ?? 0) + r.errors;
-      if (!best || r.eventsPerSecond > best.eventsPerSecond) streaming[name] = { ...r, cpuPerEvent, errors };
-      else best.errors = errors;
-    }
+    const bare1 = await measureStream("bare proxy");
+    const gateway1 = await measureStream("gateway");
+    const gateway2 = await measureStream("gateway");
+    const bare2 = await measureStream("bare proxy");
+    streamRatios.push((gateway1 + gateway2) / (bare1 + bare2));
   }
-  for (const [name, r] of Object.entries(streaming)) {
+  for (const name of ["bare proxy", "gateway"] as const) {
     console.log(
-      `${name.padEnd(11)} streaming ${fmt(r.eventsPerSecond, 0).padStart(7)} events/s   errors ${r.errors}   own CPU ${fmt(r.cpuPerEvent, 1)} µs/event`,
+      `${name.padEnd(11)} streaming ${fmt(quantile(streamRuns[name], 0.5), 0).padStart(7)} events/s   errors ${streamErrors[name]}   own CPU ${fmt(quantile(streamCpu[name], 0.5), 1)} µs/event   (medians of ${streamRuns[name].length} runs)`,
     );
   }
   console.log(
@@ -155,7 +164,7 @@ try {
     );
   }
   console.log(
-    `gateway / bare proxy streaming:  ${fmt(streaming.gateway!.eventsPerSecond / streaming["bare proxy"]!.eventsPerSecond)}× events/s`,
+    `gateway / bare proxy streaming:  median ${fmt(quantile(streamRatios, 0.5))}× events/s of ${streamingRounds} rounds; rounds ${streamRatios.map((r) => fmt(r)).join(", ")}`,
   );
   console.log(`gateway / direct throughput:     ${fmt(median("gateway", "rps") / median("direct", "rps"))}×`);
   console.log(

@@ -133,6 +133,42 @@ describe("response cache through the gateway", () => {
     }
   });
 
+  it("keeps a coalesced stream whole for the clients that stay when one leaves mid-stream, then caches it", async () => {
+    let release!: () => void;
+    node.behaviour.holdAfterFirstChunk = new Promise((resolve) => {
+      release = resolve;
+    });
+    try {
+      const body = freshChat({ stream: true });
+      const calls = node.calls.length;
+      const leaving = new AbortController();
+      const leaver = fetch(`${gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${keyA}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal: leaving.signal,
+      });
+      const stayers = Array.from({ length: 2 }, () => post(body).then(readSse));
+      await vi.waitFor(() => expect(node.calls.length - calls).toBe(1), { timeout: 2000, interval: 10 });
+      // The leaver reads the first event, then goes; only after that does the node send the rest.
+      const reader = (await leaver).body!.getReader();
+      expect((await reader.read()).done).toBe(false);
+      leaving.abort();
+      release();
+      const streams = await Promise.all(stayers);
+      expect(streams[0]!.at(-1)).toBe("[DONE]");
+      expect(streams[1]).toEqual(streams[0]);
+      expect(node.calls.length - calls).toBe(1);
+      // The whole stream reached the cache: the same request is now answered without the node.
+      const again = await post(body);
+      expect(cacheHeader(again)).toBe("hit");
+      expect(await readSse(again)).toEqual(streams[0]);
+      expect(node.calls.length - calls).toBe(1);
+    } finally {
+      delete node.behaviour.holdAfterFirstChunk;
+    }
+  });
+
   it("expires entries after the model's TTL", async () => {
     const body = freshChat({ model: "short" });
     expect(cacheHeader(await post(body))).toBe("miss");

@@ -295,7 +295,7 @@ export const configSchema = z
     }
     cfg.auth.keys.forEach((k, i) => {
       k.models?.forEach((model, j) => {
-        if (!served.has(model) && !(model in cfg.routing.aliases))
+        if (!served.has(model) && !Object.hasOwn(cfg.routing.aliases, model))
           ctx.addIssue({
             code: "custom",
             message: `"${model}" is neither served by a node nor an alias`,

@@ -54,6 +54,11 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ nodes, auth: { keys } }, "test", {})).toThrow(
       /auth\.keys\.0\.models\.1: "typo" is neither served by a node nor an alias/,
     );
+    // A name every object inherits is no alias either.
+    const inherited = [{ key: "sk-0123456789", tenant: "t", models: ["m", "toString"] }];
+    expect(() => parseConfig({ nodes, auth: { keys: inherited } }, "test", {})).toThrow(
+      /auth\.keys\.0\.models\.1: "toString" is neither served by a node nor an alias/,
+    );
   });
 
   it("applies SWITCHYARD__ overrides with camelCase matching and JSON values", () => {

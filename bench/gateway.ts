@@ -85,13 +85,10 @@ try {
     return run;
   };
   for (let round = 0; round < rounds; round++) {
-    const bare1 = await measure("bare proxy");
-    const gateway1 = await measure("gateway");
-    const gateway2 = await measure("gateway");
-    const bare2 = await measure("bare proxy");
+    const { bare: runsOfBare, gateway: runsOfGateway } = await abbaRound(measure);
     await measure("direct");
-    pairedRatios.push((gateway1.rps + gateway2.rps) / (bare1.rps + bare2.rps));
-    pairedCpuRatios.push((bare1.cpu + bare2.cpu) / (gateway1.cpu + gateway2.cpu));
+    pairedRatios.push(sum(runsOfGateway, (run) => run.rps) / sum(runsOfBare, (run) => run.rps));
+    pairedCpuRatios.push(sum(runsOfBare, (run) => run.cpu) / sum(runsOfGateway, (run) => run.cpu));
   }
   const median = (name: string, field: "rps" | "p50" | "p99" | "cpu") =>
     quantile(
@@ -104,7 +101,7 @@ try {
     );
   }
   // The same comparison side by side: both proxies at once on the proxy core, 32 connections each, so the machine's
-  // drift between rounds (which spreads the separately timed rounds above over ±0.1) hits both alike.
+  // drift (which spreads the separately timed rounds above over 0.40–1.04) hits both alike.
   // Sharing a core, the two also evict each other's caches, which may cost the one with more code (the gateway)
   // more: read this ratio as the steady lower end, not as the one true figure.
   const paired = plan
@@ -140,11 +137,8 @@ try {
     return r.eventsPerSecond;
   };
   for (let round = 0; round < streamingRounds; round++) {
-    const bare1 = await measureStream("bare proxy");
-    const gateway1 = await measureStream("gateway");
-    const gateway2 = await measureStream("gateway");
-    const bare2 = await measureStream("bare proxy");
-    streamRatios.push((gateway1 + gateway2) / (bare1 + bare2));
+    const { bare: eventRatesOfBare, gateway: eventRatesOfGateway } = await abbaRound(measureStream);
+    streamRatios.push(sum(eventRatesOfGateway, (rate) => rate) / sum(eventRatesOfBare, (rate) => rate));
   }
   for (const name of ["bare proxy", "gateway"] as const) {
     console.log(
@@ -175,4 +169,22 @@ try {
   );
 } finally {
   for (const child of [gateway, bare, upstream]) child.stop();
+}
+
+/**
+ * One round in the order bare, gateway, gateway, bare: a drift of the machine's speed that is steady over the round
+ * weighs on both proxies alike.
+ */
+async function abbaRound<T>(
+  measure: (name: "bare proxy" | "gateway") => Promise<T>,
+): Promise<{ bare: [T, T]; gateway: [T, T] }> {
+  const bare1 = await measure("bare proxy");
+  const gateway1 = await measure("gateway");
+  const gateway2 = await measure("gateway");
+  const bare2 = await measure("bare proxy");
+  return { bare: [bare1, bare2], gateway: [gateway1, gateway2] };
+}
+
+function sum<T>(values: readonly T[], of: (value: T) => number): number {
+  return values.reduce((total, value) => total + of(value), 0);
 }

@@ -46,6 +46,15 @@ const post = (body: unknown, headers: Record<string, string> = {}, key = keyA, p
   });
 const cacheHeader = (res: Response) => res.headers.get("x-switchyard-cache");
 
+/** The node holds its streams after their first chunk until the returned function is called; a test ends the hold. */
+function holdStreamsAfterFirstChunk(): () => void {
+  let release!: () => void;
+  node.behaviour.holdAfterFirstChunk = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return release;
+}
+
 describe("response cache through the gateway", () => {
   it("misses, then hits without reaching the node; sampled or bypassed requests are not cached", async () => {
     const body = freshChat();
@@ -114,10 +123,7 @@ describe("response cache through the gateway", () => {
   });
 
   it("sends N concurrent identical streams to the node once, every client getting the whole stream", async () => {
-    let release!: () => void;
-    node.behaviour.holdAfterFirstChunk = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = holdStreamsAfterFirstChunk();
     try {
       const body = freshChat({ stream: true });
       const calls = node.calls.length;
@@ -134,10 +140,7 @@ describe("response cache through the gateway", () => {
   });
 
   it("keeps a coalesced stream whole for the clients that stay when one leaves mid-stream, then caches it", async () => {
-    let release!: () => void;
-    node.behaviour.holdAfterFirstChunk = new Promise((resolve) => {
-      release = resolve;
-    });
+    const release = holdStreamsAfterFirstChunk();
     try {
       const body = freshChat({ stream: true });
       const calls = node.calls.length;

@@ -3,7 +3,15 @@
 // timed rounds, then the two proxies side by side on one core); then streamed events per second through the
 // gateway and through the bare proxy.
 import { benchHeaders, startBenchGateway, uncachedChatBody } from "./support/bench-gateway.ts";
-import { fmt, interleavedLatency, quantile, streamThroughput, throughput, withCpu } from "./support/measure.ts";
+import {
+  addedLatency,
+  fmt,
+  quantile,
+  steadyLatency,
+  streamThroughput,
+  throughput,
+  withCpu,
+} from "./support/measure.ts";
 import { corePlan, describePlan, pinProcess } from "./support/pinning.ts";
 import { startChild } from "./support/processes.ts";
 import { sideBySide, sideBySideRatios } from "./support/side-by-side.ts";
@@ -15,6 +23,9 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 10);
 const sideBySideRounds = 8;
 const streamingRounds = 5;
 const longerSeconds = 3;
+// c=1: rounds of 2,000 requests per target until this many seconds have passed, then the measured rounds.
+const latencyWarmup = 8;
+const latencyRounds = 5;
 const warmup = Number(process.env.BENCH_WARMUP ?? 8);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const body = uncachedChatBody;
@@ -38,20 +49,28 @@ const gateway = await startBenchGateway(
 const targets = { direct: upstream, "bare proxy": bare, gateway };
 try {
   console.log(
-    `# bench:gateway — ${warmup}s warm-up and 2,000 sequential requests (c=1) per target in alternating blocks, then ${rounds} rounds of ${seconds}s runs at ${connections} connections (bare, gateway, gateway, bare, direct); ${describePlan(plan)}`,
+    `# bench:gateway — ${warmup}s warm-up; c=1: ${latencyWarmup}s unmeasured, then ${latencyRounds} rounds of 2,000 sequential requests per target in alternating blocks; then ${rounds} rounds of ${seconds}s runs at ${connections} connections (bare, gateway, gateway, bare, direct); ${describePlan(plan)}`,
   );
   // Warm-up: the gateway's CPU per request keeps falling for ~8 s of traffic (JIT tiers), the bare proxy's sooner.
   for (const { port } of Object.values(targets))
     await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds: warmup });
   // c=1 runs before any pinning: one request at a time leaves cores idle, and pinning only adds cross-core wake-ups.
-  // The targets take turns in blocks of 200, so a burst of outside load cannot land on one target's whole sample.
-  const latency = await interleavedLatency(
+  // The targets take turns in blocks of 200, so a burst of outside load cannot land on one target's whole sample;
+  // rounds run unmeasured until one request at a time is in steady state (measure.ts, steadyLatency).
+  const latencyRuns = await steadyLatency(
     Object.fromEntries(Object.entries(targets).map(([name, { port }]) => [name, `http://127.0.0.1:${port}`])),
     "/v1/chat/completions",
-    { body, headers, requests: 2000, blocks: 10 },
+    { body, headers, warmupSeconds: latencyWarmup, rounds: latencyRounds },
   );
-  for (const [name, { p50, p99 }] of Object.entries(latency)) {
-    console.log(`${name.padEnd(11)} c=1 p50 ${fmt(p50, 3)} ms   p99 ${fmt(p99, 3)} ms`);
+  for (const name of Object.keys(targets)) {
+    const of = (field: "p50" | "p99") =>
+      quantile(
+        latencyRuns.measured.map((round) => round[name]![field]),
+        0.5,
+      );
+    console.log(
+      `${name.padEnd(11)} c=1 p50 ${fmt(of("p50"), 3)} ms   p99 ${fmt(of("p99"), 3)} ms   (medians of ${latencyRounds} rounds)`,
+    );
   }
   if (plan) {
     pinProcess(process.pid, plan.otherCores);
@@ -161,12 +180,21 @@ try {
     `gateway / bare proxy streaming:  median ${fmt(quantile(streamRatios, 0.5))}× events/s of ${streamingRounds} rounds; rounds ${streamRatios.map((r) => fmt(r)).join(", ")}`,
   );
   console.log(`gateway / direct throughput:     ${fmt(median("gateway", "rps") / median("direct", "rps"))}×`);
+  const gatewayAdds = addedLatency(latencyRuns.measured, "gateway", "direct");
+  const bareAdds = addedLatency(latencyRuns.measured, "bare proxy", "direct");
   console.log(
-    `latency added by the gateway at c=1: p50 ${fmt(latency.gateway!.p50 - latency.direct!.p50, 3)} ms (target ≤ 0.3 ms), p99 ${fmt(latency.gateway!.p99 - latency.direct!.p99, 3)} ms`,
+    `latency added by the gateway at c=1: p50 ${fmt(quantile(gatewayAdds.p50, 0.5), 3)} ms (target ≤ 0.3 ms; median of ${latencyRounds} rounds: ${gatewayAdds.p50.map((v) => fmt(v, 3)).join(", ")}), p99 ${fmt(quantile(gatewayAdds.p99, 0.5), 3)} ms`,
   );
   console.log(
-    `latency added by the bare proxy at c=1: p50 ${fmt(latency["bare proxy"]!.p50 - latency.direct!.p50, 3)} ms`,
+    `latency added by the bare proxy at c=1: p50 ${fmt(quantile(bareAdds.p50, 0.5), 3)} ms (rounds ${bareAdds.p50.map((v) => fmt(v, 3)).join(", ")})`,
   );
+  // The transition is printed too, so a change that only shows in it is not hidden.
+  const first = latencyRuns.warmup[0];
+  if (first) {
+    console.log(
+      `  first unmeasured c=1 round, right after the throughput warm-up: gateway adds ${fmt(first.gateway!.p50 - first.direct!.p50, 3)} ms, bare proxy ${fmt(first["bare proxy"]!.p50 - first.direct!.p50, 3)} ms`,
+    );
+  }
 } finally {
   for (const child of [gateway, bare, upstream]) child.stop();
 }

@@ -15,7 +15,8 @@ const contentPart = z
 const message = z
   .object({
     role: z.enum(["system", "developer", "user", "assistant", "tool", "function"]),
-    content: z.union([z.string(), z.array(contentPart), z.null()]).optional(),
+    // The spec gives every array of content parts minItems: 1.
+    content: z.union([z.string(), z.array(contentPart).min(1), z.null()]).optional(),
     name: z.string().optional(),
   })
   .loose();

@@ -99,6 +99,13 @@ describe("validateBody", () => {
       code: "string_too_short",
     });
     expect(refusal(chatCompletionRequest, { model: "m", messages: [] })).toMatchObject({ code: "empty_array" });
+    // The spec gives an array of content parts minItems: 1, as OpenAI enforces.
+    expect(refusal(chatCompletionRequest, { model: "m", messages: [{ role: "user", content: [] }] })).toEqual({
+      message:
+        "Invalid 'messages[0].content': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      param: "messages[0].content",
+      code: "empty_array",
+    });
     expect(refusal(chatCompletionRequest, { model: "m", messages: [{ role: "wizard", content: "x" }] })).toEqual({
       message:
         "Invalid value: 'wizard'. Supported values are: 'system', 'developer', 'user', 'assistant', 'tool', and 'function'.",

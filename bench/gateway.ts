@@ -55,6 +55,11 @@ try {
   for (const { port } of Object.values(targets))
     await throughput(`http://127.0.0.1:${port}/v1/chat/completions`, { body, headers, connections, seconds: warmup });
   // c=1 runs before any pinning: one request at a time leaves cores idle, and pinning only adds cross-core wake-ups.
+  // Unpinned, the kernel mostly wakes a process on the core of the one that wrote to it (a sync wake-up): traced
+  // here, the node's answer reached the gateway 13–23 µs later than it reached the bare proxy, which has less work
+  // left after sending a request; with the proxies pinned to a core of their own, both waited alike. So the latency
+  // a proxy adds at c=1 is close to its own CPU per request, run cache-cold between the other two processes, and
+  // work moved after the response does not shorten it.
   // The targets take turns in blocks of 200, so a burst of outside load cannot land on one target's whole sample;
   // rounds run unmeasured until one request at a time is in steady state (measure.ts, steadyLatency).
   const latencyRuns = await steadyLatency(

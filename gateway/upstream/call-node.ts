@@ -1,6 +1,7 @@
 // Sends one ForwardRequest to one node and classifies the outcome: 2xx → JSON or an SSE event stream,
 // other 4xx → relayed as the node's own answer, 429/5xx/connection failures → UpstreamError (retryable elsewhere).
 import type { Dispatcher, Pool } from "undici";
+import { copyTraceContext } from "#gateway/http/trace-context.ts";
 import { GatewayError, UpstreamError } from "#gateway/openai/errors.ts";
 import { SseParser } from "#gateway/openai/sse.ts";
 import type { CancelSource } from "#gateway/pipeline/cancel-source.ts";
@@ -105,6 +106,7 @@ function requestHeaders(node: NodeTarget, req: ForwardRequest): Record<string, s
     "x-request-id": req.requestId,
   };
   if (node.apiKey) headers.authorization = `Bearer ${node.apiKey}`;
+  copyTraceContext(req.headers, headers);
   return headers;
 }
 

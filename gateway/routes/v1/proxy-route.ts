@@ -4,6 +4,7 @@ import type { z } from "zod";
 import type { SwitchyardConfig } from "#config/schema.ts";
 import { mayUse } from "#gateway/auth/model-access.ts";
 import { requestHeader } from "#gateway/http/request-header.ts";
+import { traceHeaders } from "#gateway/http/trace-context.ts";
 import { watchClient } from "#gateway/middleware/client-signal.ts";
 import { ModelNotFoundError } from "#gateway/openai/errors.ts";
 import { validateBody } from "#gateway/openai/validate.ts";
@@ -21,8 +22,8 @@ export type RouteSpec<T extends { model: string }> = {
   streams: boolean;
 };
 
-/** Request headers that layers may read; anything else stays out of the pipeline. */
-const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-control"];
+/** Request headers that layers may read, and the trace context passed on to the node; nothing else is forwarded. */
+const forwardedHeaders = ["x-switchyard-cache", "x-switchyard-tier", "cache-control", ...traceHeaders];
 
 export function proxyRoute<T extends { model: string; stream?: boolean | null }>(spec: RouteSpec<T>): RouteHandler {
   // Not async: it throws its 4xx synchronously (the envelope turns them into answers) and returns the forwarder's

@@ -65,6 +65,31 @@ describe("model endpoints", () => {
     expect(node.calls.at(-1)!.body).toMatchObject({ stream_options: { include_usage: true } });
   });
 
+  it("passes the client's W3C trace context on to the node, and a malformed one not at all", async () => {
+    const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    const chat = { model: "m1", messages: [{ role: "user", content: "hi" }] };
+    const res = await post("/v1/chat/completions", chat, {
+      ...authHeaders(),
+      traceparent,
+      tracestate: "congo=t61rcWkgMzE",
+    });
+    expect(res.status).toBe(200);
+    expect(node.calls.at(-1)!.headers).toMatchObject({ traceparent, tracestate: "congo=t61rcWkgMzE" });
+
+    const streamed = await post("/v1/chat/completions", { ...chat, stream: true }, { ...authHeaders(), traceparent });
+    await streamed.text();
+    expect(node.calls.at(-1)!.headers.traceparent).toBe(traceparent);
+
+    const malformed = await post("/v1/chat/completions", chat, {
+      ...authHeaders(),
+      traceparent: "00-not-a-trace-01",
+      tracestate: "congo=t61rcWkgMzE",
+    });
+    expect(malformed.status).toBe(200);
+    expect(node.calls.at(-1)!.headers.traceparent).toBeUndefined();
+    expect(node.calls.at(-1)!.headers.tracestate).toBeUndefined();
+  });
+
   it("keeps a client-supplied request id", async () => {
     const res = await post(
       "/v1/chat/completions",

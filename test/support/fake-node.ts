@@ -15,6 +15,8 @@ export type FakeBehaviour = {
   holdAfterFirstChunk?: Promise<void>;
   /** Extra response headers, e.g. x-queue-depth. */
   headers?: Record<string, string>;
+  /** Answer a JSON request with 200 and a body cut off mid-object (its length declared correctly). */
+  malformedJson?: boolean;
 };
 
 export type FakeNode = {
@@ -81,6 +83,11 @@ async function handle(name: string, node: FakeNode, req: IncomingMessage, res: S
     );
   }
   const text = `hello from ${name}`;
+  if (!body.stream && b.malformedJson) {
+    res.writeHead(200, { "content-type": "application/json", ...headers });
+    res.end(`{"id":"cmpl-${name}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant"`);
+    return;
+  }
   if (!body.stream) {
     const choice = path.endsWith("/chat/completions")
       ? { index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }

@@ -1,6 +1,7 @@
 // A dead or failing node costs clients nothing for non-streaming requests: attempts fail over, the node is
 // taken out (health for a refused connection, breaker for 5xx answers), and it comes back when it recovers.
 import { describe, expect, it } from "vitest";
+import { GatewayError } from "#gateway/openai/errors.ts";
 import type { FakeNode } from "#test/support/fake-node.ts";
 import { chat, consume, metricValue, type Routing, runLoad, startFakeNode, startRouting, waitFor } from "./harness.ts";
 
@@ -60,6 +61,31 @@ describe("fail-over", () => {
     const before = bad.calls.length;
     await runLoad(40, 2, async () => consume(await r.forward(chat())));
     expect(bad.calls.length).toBeGreaterThan(before);
+  });
+
+  it("fails over from a node whose 200 answer is not valid JSON, and names it when no other node is left", async () => {
+    nodes = await Promise.all([startFakeNode("a"), startFakeNode("garbled", { malformedJson: true })]);
+    const garbled = nodes[1] as FakeNode;
+    routing = startRouting([
+      { id: "a", url: nodes[0]?.url as string },
+      { id: "garbled", url: garbled.url },
+    ]);
+    const r = routing;
+    await waitFor(() => r.registry.readiness().models.m?.healthy === 2, "both nodes healthy");
+    const answers: unknown[] = [];
+    const { failures } = await runLoad(30, 2, async () => answers.push(...(await consume(await r.forward(chat())))));
+    expect(failures).toEqual([]);
+    expect(garbled.calls.length).toBeGreaterThan(0);
+    // Every client got node a's whole answer: a garbled one never reached a client.
+    expect(answers).toHaveLength(30);
+    for (const answer of answers) expect(answer).toMatchObject({ id: "cmpl-a", choices: [{ index: 0 }] });
+
+    const alone = startRouting([{ id: "garbled", url: garbled.url }]);
+    await waitFor(() => alone.registry.readiness().models.m?.healthy === 1, "garbled node healthy");
+    const error = await alone.forward(chat()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayError);
+    expect((error as GatewayError).status).toBe(502);
+    expect((error as GatewayError).message).toBe("Node garbled sent an unreadable response body.");
   });
 
   it("does not count 4xx answers or 429s against the breaker", async () => {
